@@ -1,0 +1,70 @@
+"""The validated description of one layer, shared by every solver stage.
+
+A :class:`Layer` is plain immutable data: sizes are Python ``int`` when the
+spec gives numbers and sympy expressions when it gives symbols (``H``, ``K``).
+Padding is always resolved to explicit ``(before, after)`` pairs per spatial
+dimension, so ``same``/``valid`` never reach later stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+import numpy as np
+import sympy
+
+Dim = Union[int, sympy.Expr]
+
+#: Layer families; each op name is ``<family><ndim>d``.
+CONV, CONV_TRANSPOSE, MAXPOOL, AVGPOOL = "conv", "conv_transpose", "maxpool", "avgpool"
+
+
+@dataclass(frozen=True)
+class TensorNames:
+    """Names the spec chooses for the tensors of a layer (defaults as in the seed)."""
+
+    input: str = "x"
+    weight: str = "W"
+    bias: str = "b"
+    output: str = "f"
+    upstream: str = "g"   # dl/d(output), the upstream gradient
+    loss: str = "l"
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One layer with its input.
+
+    ``batch``/``channels`` are ``None`` when the spec's ``input`` omitted them.
+    ``filters`` is the number of output channels (convs only); pooling keeps
+    the channel count. ``values`` holds concrete tensors keyed by tensor name
+    (laid out like the spec's input: optional batch, then channels, then
+    spatial dims; ``W`` as (filters, channels/groups, *kernel)), or is empty.
+    """
+
+    op: str
+    family: str
+    ndim: int
+    batch: Dim | None
+    channels: Dim | None
+    spatial: tuple[Dim, ...]
+    kernel: tuple[Dim, ...]
+    stride: tuple[Dim, ...]
+    padding: tuple[tuple[Dim, Dim], ...]
+    dilation: tuple[Dim, ...]
+    output_padding: tuple[Dim, ...] = ()
+    filters: Dim | None = None
+    groups: Dim = 1
+    bias: bool = True
+    ceil_mode: bool = False
+    names: TensorNames = field(default_factory=TensorNames)
+    values: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def is_symbolic(self) -> bool:
+        """True when any size of the layer is a sympy expression rather than an int."""
+        sizes = [self.batch, self.channels, self.filters, self.groups, *self.spatial, *self.kernel,
+                 *self.stride, *self.dilation, *self.output_padding,
+                 *(p for pair in self.padding for p in pair)]
+        return any(isinstance(s, sympy.Basic) for s in sizes)
