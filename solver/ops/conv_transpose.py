@@ -1,0 +1,49 @@
+"""Transposed convolution layers: conv_transpose1d/2d/3d."""
+
+from __future__ import annotations
+
+from solver.arith import floor_div, maximum
+from solver.constraints import Constraint
+from solver.layers import CONV_TRANSPOSE, Dim, Layer
+from solver.ops.base import COMMON_FIELDS, OpFamily, basic_constraints, non_negative
+from solver.ops.conv import channel_constraints
+
+
+class TransposedConvolution(OpFamily):
+    """``torch.nn.ConvTransposeNd``.
+
+    Shape: L_out = (L - 1)*S - P_before - P_after + D*(K - 1) + output_padding + 1
+    (PyTorch: (L - 1)*S - 2P + D*(K - 1) + output_padding + 1).
+    Weight: (C, F/groups, *K); bias: (F,).
+    """
+
+    name = CONV_TRANSPOSE
+    fields = COMMON_FIELDS | {"dilation", "filters", "groups", "bias", "output_padding"}
+    has_weights = True
+
+    def output_size(self, layer: Layer, axis: int) -> Dim:
+        before, after = layer.padding[axis]
+        return ((layer.spatial[axis] - 1) * layer.stride[axis] - before - after
+                + layer.dilation[axis] * (layer.kernel[axis] - 1)
+                + layer.output_padding[axis] + 1)
+
+    def output_channels(self, layer: Layer) -> Dim | None:
+        return layer.filters
+
+    def weight_shape(self, layer: Layer) -> tuple[Dim, ...]:
+        channels = layer.channels if layer.channels is not None else 1
+        filters = layer.filters if layer.filters is not None else 1
+        return (channels, floor_div(filters, layer.groups), *layer.kernel)
+
+    def constraints(self, layer: Layer) -> list[Constraint]:
+        found = basic_constraints(layer) + channel_constraints(layer)
+        for axis in range(layer.ndim):
+            extra = layer.output_padding[axis]
+            found.append(non_negative(extra, "output_padding", "output_padding"))
+            # PyTorch: "output padding must be smaller than either stride or dilation"
+            found.append(Constraint(
+                extra, "<", maximum(layer.stride[axis], layer.dilation[axis]), "output_padding",
+                "output_padding must be smaller than either the stride or the dilation"))
+            found.append(Constraint(self.output_size(layer, axis), ">=", 1, "padding",
+                                    "the output would be empty: the padding is too large"))
+        return found

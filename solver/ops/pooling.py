@@ -1,0 +1,61 @@
+"""Pooling layers: maxpool1d/2d/3d and avgpool1d/2d/3d."""
+
+from __future__ import annotations
+
+import sympy
+
+from solver.arith import floor_div, is_number
+from solver.constraints import Constraint
+from solver.layers import AVGPOOL, MAXPOOL, Dim, Layer
+from solver.ops.base import (COMMON_FIELDS, OpFamily, basic_constraints, effective_kernel,
+                             padded_length)
+
+
+class Pooling(OpFamily):
+    """``torch.nn.MaxPoolNd`` / ``torch.nn.AvgPoolNd`` (no parameters; channels pass through).
+
+    Shape, as ATen's ``pooling_output_shape``:
+      floor mode: L_out = floor((L + P_before + P_after - D*(K - 1) - 1) / S) + 1
+      ceil mode:  L_out = floor((L + P_before + P_after - D*(K - 1) - 1 + S - 1) / S) + 1,
+                  minus 1 when (L_out - 1)*S >= L + P_before (the last window
+                  must start inside the input or the left padding).
+    The stride defaults to the kernel size. Average pooling has no dilation.
+    """
+
+    def default_stride(self, kernel: tuple[Dim, ...]) -> tuple[Dim, ...]:
+        return tuple(kernel)
+
+    def output_size(self, layer: Layer, axis: int) -> Dim:
+        stride = layer.stride[axis]
+        span = padded_length(layer, axis) - effective_kernel(layer, axis)
+        if not layer.ceil_mode:
+            return floor_div(span, stride) + 1
+        size = floor_div(span + stride - 1, stride) + 1
+        last_start, limit = (size - 1) * stride, layer.spatial[axis] + layer.padding[axis][0]
+        if is_number(last_start) and is_number(limit):
+            return size - 1 if last_start >= limit else size
+        return sympy.Piecewise((size - 1, sympy.Ge(last_start, limit)), (size, True))
+
+    def constraints(self, layer: Layer) -> list[Constraint]:
+        found = basic_constraints(layer)
+        for axis in range(layer.ndim):
+            for pad in layer.padding[axis]:
+                # ATen: "pad should be smaller than or equal to half of kernel size"
+                found.append(Constraint(2 * pad, "<=", layer.kernel[axis], "padding",
+                                        "pooling padding must be at most half the kernel size"))
+            found.append(Constraint(self.output_size(layer, axis), ">=", 1, "kernel",
+                                    "the output would be empty: the (dilated) kernel is larger "
+                                    "than the padded input"))
+        return found
+
+
+class MaxPooling(Pooling):
+    __doc__ = Pooling.__doc__
+    name = MAXPOOL
+    fields = COMMON_FIELDS | {"dilation", "ceil_mode"}
+
+
+class AveragePooling(Pooling):
+    __doc__ = Pooling.__doc__
+    name = AVGPOOL
+    fields = COMMON_FIELDS | {"ceil_mode"}

@@ -1,0 +1,201 @@
+"""Read one ``layer:`` mapping of a spec into a validated :class:`~solver.layers.Layer`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import sympy
+
+from solver.arith import as_int, floor_div, normalize
+from solver.errors import SpecError
+from solver.layers import CONV, Dim, Layer, TensorNames
+from solver.ops import OPS
+from solver.shapes import layer_constraints
+from solver.spec.values import read_values
+
+def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) -> Layer:
+    """Build a :class:`Layer` from a spec's layer mapping, or raise :class:`SpecError`.
+
+    ``previous_output`` is the output shape of the layer before (in a
+    ``layers:`` list); it is this layer's input when ``input`` is absent.
+    Numeric layers that PyTorch would refuse are errors with the reason;
+    symbolic layers keep their constraints for the grader's domain.
+    """
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"expected a mapping with op, input, kernel, ...; found {_kind(raw)}")
+    op = raw.get("op")
+    if op not in OPS:
+        accepted = ", ".join(OPS)
+        raise SpecError(f"unknown op {op!r}; accepted: {accepted}", field="op") if op is not None \
+            else SpecError(f"missing; accepted: {accepted}", field="op")
+    family, ndim = OPS[op]
+    unknown = sorted(set(map(str, raw)) - family.fields)
+    if unknown:
+        raise SpecError(f"{op} does not take {', '.join(unknown)}; its fields are "
+                        f"{', '.join(sorted(family.fields))}", field=unknown[0])
+
+    batch, channels, spatial = _read_input(raw, ndim, previous_output)
+    kernel = _per_axis(raw, "kernel", ndim, required=True)
+    stride = _per_axis(raw, "stride", ndim) or family.default_stride(kernel)
+    dilation = _per_axis(raw, "dilation", ndim) or (1,) * ndim
+    output_padding = _per_axis(raw, "output_padding", ndim) or (0,) * ndim
+    padding = _read_padding(raw, family, kernel, stride, dilation, ndim)
+    filters = _dim(raw["filters"], "filters") if raw.get("filters") is not None else None
+    if family.name == CONV and channels is not None and filters is None:
+        raise SpecError("missing; a convolution whose input has channels needs the number of "
+                        "filters (output channels)", field="filters")
+    groups = _dim(raw.get("groups", 1), "groups")
+    flags = {name: _bool(raw, name, default) for name, default in (("bias", True), ("ceil_mode", False))}
+    layer = Layer(op=op, family=family.name, ndim=ndim, batch=batch, channels=channels,
+                  spatial=spatial, kernel=kernel, stride=stride, padding=padding,
+                  dilation=dilation, output_padding=output_padding, filters=filters,
+                  groups=groups, names=_read_names(raw.get("names")), **flags)
+    _check_constraints(layer)
+    if raw.get("values") is not None:
+        layer = _with_values(layer, raw["values"])
+    return layer
+
+
+def _check_constraints(layer: Layer) -> None:
+    for constraint in layer_constraints(layer):
+        if constraint.holds() is False:
+            raise SpecError(f"{constraint.reason} (here {constraint.describe()} is false)",
+                            field=constraint.field)
+
+
+def _with_values(layer: Layer, raw_values: object) -> Layer:
+    if layer.is_symbolic:
+        raise SpecError("tensor values need numeric sizes; this layer has symbolic sizes",
+                        field="values")
+    return replace(layer, values=read_values(layer, raw_values))
+
+
+def _read_input(raw: Mapping, ndim: int, previous_output) -> tuple[Dim | None, Dim | None, tuple]:
+    if "input" not in raw:
+        if previous_output is None:
+            raise SpecError(f"missing; give the input dims: [{', '.join(['L'] * ndim)}] (spatial "
+                            f"only), [C, ...] (with channels) or [N, C, ...] (with batch)",
+                            field="input")
+        dims = previous_output
+    else:
+        dims = _dim_list(raw["input"], "input")
+    extra = len(dims) - ndim
+    if extra not in (0, 1, 2):
+        raise SpecError(f"has {len(dims)} dims; a {ndim}d layer takes {ndim} (spatial), "
+                        f"{ndim + 1} (channels first) or {ndim + 2} (batch, channels, spatial)",
+                        field="input")
+    batch = dims[0] if extra == 2 else None
+    channels = dims[extra - 1] if extra >= 1 else None
+    return batch, channels, tuple(dims[extra:])
+
+
+def _dim_list(value: object, field: str) -> tuple[Dim, ...]:
+    if isinstance(value, str):
+        from solver.notation import NotationError, parse_shape
+        try:
+            return tuple(normalize(d) for d in parse_shape(value))
+        except NotationError as error:
+            raise SpecError(f"cannot read {value!r}: {error}", field=field) from None
+    if not isinstance(value, Sequence) or not value:
+        raise SpecError(f"expected a list of sizes such as [10, 11] or [C, H, W]; found {_kind(value)}",
+                        field=field)
+    return tuple(_dim(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+
+def _per_axis(raw: Mapping, field: str, ndim: int, *, required: bool = False) -> tuple[Dim, ...] | None:
+    if raw.get(field) is None:
+        if required:
+            raise SpecError(f"missing; give one size for all axes (3) or one per axis "
+                            f"({[3] * ndim})", field=field)
+        return None
+    value = raw[field]
+    if isinstance(value, (list, tuple)):
+        if len(value) != ndim:
+            raise SpecError(f"has {len(value)} entries; give one for all axes or exactly {ndim}",
+                            field=field)
+        return tuple(_dim(item, f"{field}[{i}]") for i, item in enumerate(value))
+    return (_dim(value, field),) * ndim
+
+
+def _read_padding(raw, family, kernel, stride, dilation, ndim) -> tuple[tuple[Dim, Dim], ...]:
+    value = raw.get("padding", 0)
+    if isinstance(value, str) and value.strip().lower() in ("same", "valid"):
+        mode = value.strip().lower()
+        if not family.accepts_same_padding:
+            raise SpecError(f"'{mode}' is not accepted by {raw['op']}; give an integer or a list "
+                            f"of integers", field="padding")
+        if mode == "valid":
+            return ((0, 0),) * ndim
+        if any(s != 1 for s in stride):
+            raise SpecError("'same' needs stride 1 (PyTorch refuses padding='same' for strided "
+                            "convolutions); give explicit padding instead", field="padding")
+        pairs = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)
+            before = normalize(floor_div(total, 2))
+            pairs.append((before, normalize(total - before)))
+        return tuple(pairs)
+    per_axis = _per_axis({"padding": value}, "padding", ndim)
+    return tuple((p, p) for p in per_axis)
+
+
+def _dim(value: object, field: str) -> Dim:
+    if isinstance(value, bool) or value is None:
+        raise SpecError(f"expected an integer or a symbol such as K; found {_kind(value)}",
+                        field=field)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise SpecError(f"expected an integer; found {value}", field=field)
+    if isinstance(value, str):
+        from solver.notation import NotationError, parse_expression
+        try:
+            expr = parse_expression(value)
+        except NotationError as error:
+            raise SpecError(f"cannot read {value!r}: {error}", field=field) from None
+        if expr.atoms(sympy.Indexed) or expr.atoms(sympy.Sum):
+            raise SpecError(f"expected a size; found {value!r}", field=field)
+        if expr.is_number and not expr.is_Integer:
+            raise SpecError(f"expected an integer; found {value!r}", field=field)
+        return normalize(expr)
+    raise SpecError(f"expected an integer or a symbol such as K; found {_kind(value)}", field=field)
+
+
+def _bool(raw: Mapping, field: str, default: bool) -> bool:
+    value = raw.get(field, default)
+    if not isinstance(value, bool):
+        raise SpecError(f"expected true or false; found {_kind(value)}", field=field)
+    return value
+
+
+def _read_names(raw: object) -> TensorNames:
+    if raw is None:
+        return TensorNames()
+    defaults = TensorNames()
+    roles = tuple(defaults.__dataclass_fields__)
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"expected a mapping of roles ({', '.join(roles)}) to names", field="names")
+    chosen = {}
+    for role, name in raw.items():
+        if role not in roles:
+            raise SpecError(f"unknown role {role!r}; roles: {', '.join(roles)}", field="names")
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            raise SpecError(f"{role}: expected a name made of letters, digits and _; found "
+                            f"{name!r}", field="names")
+        chosen[role] = name
+    names = TensorNames(**chosen)
+    if len(set(vars(names).values())) != len(roles):
+        raise SpecError("two roles share a name; each tensor needs its own", field="names")
+    return names
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, (str, int, float, bool)):
+        return f"{type(value).__name__} {value!r}"
+    return type(value).__name__
+

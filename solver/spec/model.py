@@ -1,0 +1,77 @@
+"""The validated problem model: what a spec file means, with no YAML left in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from solver.layers import Layer
+
+#: What a part's answers are about (``of:``) and with respect to what (``wrt:``).
+OF_CHOICES = ("output", "jacobian", "loss_gradient")
+WRT_CHOICES = ("weight", "input", "bias")
+
+
+@dataclass(frozen=True)
+class PartOptions:
+    """Grading options of a part.
+
+    ``allow_squeeze``: accept a shape with singleton axes dropped (``2`` for ``1 x 2``).
+    ``rtol``/``atol``: numeric tolerance. ``weights``: relative weight of each
+    asked item in the part's points (missing items weigh 1).
+    """
+
+    allow_squeeze: bool = False
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def weight_of(self, item: str) -> float:
+        """The relative weight of asked item ``item`` (default 1)."""
+        return dict(self.weights).get(item, 1.0)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One answerable part: its layers, what it asks and how it is graded.
+
+    ``assumptions`` are sympy relations from the spec (``H >= K``) that,
+    together with each layer's validity constraints, define the domain in
+    which symbolic answers are compared.
+    """
+
+    id: str
+    points: float
+    prompt: str
+    layers: tuple[Layer, ...]
+    ask: tuple[str, ...]
+    indexing: int
+    of: str | None = None
+    wrt: str | None = None
+    assumptions: tuple[sympy.Basic, ...] = ()
+    reference: str | None = None
+    options: PartOptions = field(default_factory=PartOptions)
+
+    @property
+    def layer(self) -> Layer:
+        """The last layer (the one a single-layer part is about)."""
+        return self.layers[-1]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A whole spec: id, title, default index base and the answerable parts in spec order."""
+
+    id: str
+    title: str
+    indexing: int
+    parts: tuple[Part, ...]
+    source: str = "<spec>"
+
+    def part(self, part_id: str) -> Part:
+        """The part with dotted id ``part_id``; KeyError when absent."""
+        for part in self.parts:
+            if part.id == part_id:
+                return part
+        raise KeyError(part_id)
