@@ -1,0 +1,119 @@
+"""Typed answers held by an answer key; each knows its plain data form.
+
+The grader compares a student's answer with the ``value`` of these objects;
+renderers print ``to_data()`` (YAML/JSON) or ``to_latex()`` (Markdown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.layers import Dim
+from solver.notation import equation_to_latex, equation_to_text, shape_to_latex, to_latex, to_text
+from solver.notation.equation import IndexEquation
+
+
+def dim_data(value: Dim) -> int | str:
+    """An int stays an int; a sympy expression becomes its plain-text form."""
+    return value if isinstance(value, int) else to_text(value)
+
+
+@dataclass(frozen=True)
+class ShapeAnswer:
+    """A tensor dimension such as 4 x 5 or F x (floor(...) + 1) x ..."""
+
+    shape: tuple[Dim, ...]
+
+    def to_data(self) -> list:
+        return [dim_data(d) for d in self.shape]
+
+    def to_latex(self) -> str:
+        return shape_to_latex(self.shape)
+
+
+@dataclass(frozen=True)
+class CountAnswer:
+    """A single number or formula, e.g. a parameter count."""
+
+    value: Dim
+
+    def to_data(self) -> int | str:
+        return dim_data(self.value)
+
+    def to_latex(self) -> str:
+        return str(self.value) if isinstance(self.value, int) else to_latex(self.value)
+
+
+@dataclass(frozen=True)
+class IndexAnswer:
+    """An element-wise expression ``lhs = rhs`` with what is needed to check it.
+
+    ``ranges`` maps each free left-hand-side index name to its inclusive
+    (first, last) values; ``tensors`` maps tensor names to their shapes;
+    ``base`` is the first index of every tensor.
+    """
+
+    equation: IndexEquation
+    ranges: tuple[tuple[str, int, int], ...]
+    tensors: tuple[tuple[str, tuple[int, ...]], ...]
+    base: int
+
+    def to_data(self) -> str:
+        return equation_to_text(self.equation)
+
+    def to_latex(self) -> str:
+        return equation_to_latex(self.equation)
+
+
+@dataclass(frozen=True, eq=False)
+class NumericAnswer:
+    """A concrete tensor (nested lists in the key)."""
+
+    array: np.ndarray
+
+    def to_data(self) -> list | float | int:
+        return _plain(self.array)
+
+    def to_latex(self) -> str:
+        return f"`{self.to_data()}`"
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """A reference explanation written by the instructor (graded by hand)."""
+
+    text: str
+
+    def to_data(self) -> str:
+        return self.text
+
+    def to_latex(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class TableAnswer:
+    """A network summary: one row per layer (plain data cells) and a total row."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+    def to_data(self) -> list[dict]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def to_latex(self) -> str:
+        lines = ["| " + " | ".join(self.columns) + " |", "|" + "---|" * len(self.columns)]
+        for row in self.rows:
+            cells = [" x ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+
+def _plain(array: np.ndarray):
+    """Nested lists with integral floats shown as ints (exact keys for integer data)."""
+    if array.ndim == 0:
+        value = float(array)
+        return int(value) if value.is_integer() else value
+    return [_plain(item) for item in array]

@@ -1,0 +1,42 @@
+"""``python -m solver SPEC [--format yaml|json|markdown] [-o FILE]``: print an answer key.
+
+Exit status: 0 on success, 2 for usage errors and bad specs (one error line
+on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from solver.errors import SpecError
+from solver.key import build_key
+from solver.render import RENDERERS
+from solver.spec.loading import load_problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the solver command line; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m solver",
+        description="Derive and print the answer key of a CNN homework spec (YAML).")
+    parser.add_argument("spec", help="path of the problem spec, e.g. problems/cnn/q1_1.yaml")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="yaml",
+                        help="output format (default: yaml)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the key to FILE instead of stdout")
+    args = parser.parse_args(argv)
+    try:
+        text = RENDERERS[args.format](build_key(load_problem(args.spec)))
+    except SpecError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    return 0

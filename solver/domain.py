@@ -1,0 +1,56 @@
+"""The integer domain over which a part's symbolic answers are compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from solver.constraints import Constraint
+from solver.shapes import layer_constraints
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Symbols of a part and the relations every valid assignment satisfies.
+
+    ``constraints`` come from the layers (sizes >= 1, padding >= 0, the
+    kernel fits, ...); ``assumptions`` from the spec (``H >= K``).
+    """
+
+    symbols: tuple[sympy.Symbol, ...]
+    constraints: tuple[Constraint, ...]
+    assumptions: tuple[sympy.Basic, ...]
+
+    def relations(self) -> tuple[sympy.Basic, ...]:
+        """Every condition as a sympy relational (symbolic ones only)."""
+        symbolic = tuple(c.relation() for c in self.constraints if c.holds() is None)
+        return symbolic + self.assumptions
+
+    def lower_bound(self, symbol: sympy.Symbol) -> int:
+        """The smallest value the constraints allow for ``symbol`` alone (0 when none says)."""
+        bound = 0
+        for constraint in self.constraints:
+            if constraint.lhs == symbol and constraint.op == ">=" and isinstance(constraint.rhs, int):
+                bound = max(bound, constraint.rhs)
+        return bound
+
+    def admits(self, values: dict[sympy.Symbol, int]) -> bool:
+        """True when the integer assignment ``values`` satisfies every relation."""
+        for relation in self.relations():
+            if relation.xreplace({s: sympy.Integer(v) for s, v in values.items()}) is not sympy.true:
+                return False
+        return True
+
+
+def part_domain(part) -> Domain:
+    """The domain of a :class:`~solver.spec.model.Part`: its layers' constraints and assumptions."""
+    constraints = tuple(c for layer in part.layers for c in layer_constraints(layer))
+    symbols: set[sympy.Symbol] = set()
+    for constraint in constraints:
+        for side in (constraint.lhs, constraint.rhs):
+            if isinstance(side, sympy.Basic):
+                symbols |= side.free_symbols
+    for relation in part.assumptions:
+        symbols |= relation.free_symbols
+    return Domain(tuple(sorted(symbols, key=lambda s: s.name)), constraints, tuple(part.assumptions))

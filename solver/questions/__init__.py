@@ -1,0 +1,36 @@
+"""Registry of askable items: ``ask: [shape, value, ...]`` in a spec part.
+
+Each item is a :class:`~solver.questions.base.Question` registered under its
+name; adding a question kind is one module and one line in ``_QUESTIONS``.
+"""
+
+from __future__ import annotations
+
+from solver.errors import SpecError
+from solver.questions.base import Question
+from solver.questions.explanation import ExplanationQuestion
+from solver.questions.numeric import NumericQuestion
+from solver.questions.params import ParamsQuestion
+from solver.questions.shape import ShapeQuestion
+from solver.questions.summary import SummaryQuestion
+from solver.questions.value import ValueQuestion
+
+_QUESTIONS: tuple[Question, ...] = (ShapeQuestion(), ValueQuestion(), NumericQuestion(),
+                                    ExplanationQuestion(), ParamsQuestion(), SummaryQuestion())
+
+QUESTIONS: dict[str, Question] = {q.name: q for q in _QUESTIONS}
+
+
+def check_asked(part) -> None:
+    """Raise SpecError when ``part`` asks an unknown item or one it cannot answer."""
+    for item in part.ask:
+        if item not in QUESTIONS:
+            raise SpecError(f"unknown item {item!r}; accepted: {', '.join(QUESTIONS)}", field="ask")
+        QUESTIONS[item].check(part)
+    if len(set(part.ask)) != len(part.ask):
+        raise SpecError("an item is asked twice", field="ask")
+
+
+def answer(part, item: str):
+    """The answer object for asked ``item`` of ``part`` (see :mod:`solver.answers`)."""
+    return QUESTIONS[item].answer(part)

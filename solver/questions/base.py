@@ -1,0 +1,16 @@
+"""What every askable item provides."""
+
+from __future__ import annotations
+
+
+class Question:
+    """An askable item: ``check`` validates a part at load time, ``answer`` derives the answer."""
+
+    name: str = ""
+
+    def check(self, part) -> None:
+        """Raise SpecError when ``part`` cannot be answered for this item."""
+
+    def answer(self, part):
+        """The answer object for ``part`` (from :mod:`solver.answers`)."""
+        raise NotImplementedError

@@ -1,0 +1,25 @@
+"""Checks shared by the element-wise items (``value`` and ``numeric``)."""
+
+from __future__ import annotations
+
+from solver.errors import SpecError
+from solver.layers import CONV
+
+
+def check_elementwise(part, item: str) -> None:
+    """Raise SpecError unless ``part`` is a single numeric conv layer with ``of`` set."""
+    if part.of is None:
+        raise SpecError(f"{item} needs the part to say what it is about: of: output, jacobian "
+                        f"or loss_gradient", field="of")
+    if len(part.layers) != 1:
+        raise SpecError(f"{item} answers are about one layer; this part has {len(part.layers)}",
+                        field="layers")
+    layer = part.layer
+    if layer.family != CONV or layer.ndim > 2:
+        raise SpecError(f"{item} answers are supported for conv1d and conv2d layers; this part "
+                        f"has {layer.op}", field="layer.op")
+    if layer.is_symbolic:
+        raise SpecError(f"{item} answers need numeric sizes; this layer has symbols",
+                        field="layer")
+    if part.wrt == "bias" and not layer.bias:
+        raise SpecError("wrt: bias, but the layer has no bias (bias: false)", field="wrt")

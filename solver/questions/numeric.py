@@ -1,0 +1,46 @@
+"""``numeric``: the output, a full Jacobian or a loss gradient for the spec's tensor values."""
+
+from __future__ import annotations
+
+from solver.answers import NumericAnswer
+from solver.arith import product
+from solver.errors import SpecError
+from solver.numeric.layer import layer_gradient, layer_jacobian, layer_output
+from solver.questions.base import Question
+from solver.questions.element_support import check_elementwise
+from solver.questions.subject import subject_shape
+
+#: Jacobians larger than this many entries are refused (gradients never build one).
+MAX_JACOBIAN_ENTRIES = 10_000_000
+
+
+class NumericQuestion(Question):
+    name = "numeric"
+
+    def check(self, part) -> None:
+        check_elementwise(part, "numeric")
+        layer, names = part.layer, part.layer.names
+        needed = [names.input, names.weight]
+        if part.of == "output" and layer.bias:
+            needed.append(names.bias)
+        if part.of == "loss_gradient":
+            needed.append(names.upstream)
+        missing = [name for name in needed if name not in layer.values]
+        if missing:
+            raise SpecError(f"numeric answers need values for {', '.join(missing)}: give them "
+                            f"under layer.values or give values: {{seed: N}}", field="layer.values")
+        if part.of == "jacobian":
+            entries = product(subject_shape(part))
+            if entries > MAX_JACOBIAN_ENTRIES:
+                shape = " x ".join(str(d) for d in subject_shape(part))
+                raise SpecError(f"the Jacobian would have {entries:,} entries ({shape}); the limit "
+                                f"is {MAX_JACOBIAN_ENTRIES:,}: ask for shape/value only, or use "
+                                f"smaller sizes", field="ask")
+
+    def answer(self, part) -> NumericAnswer:
+        layer = part.layer
+        if part.of == "output":
+            return NumericAnswer(layer_output(layer))
+        if part.of == "jacobian":
+            return NumericAnswer(layer_jacobian(layer, part.wrt, max_entries=MAX_JACOBIAN_ENTRIES))
+        return NumericAnswer(layer_gradient(layer, part.wrt))

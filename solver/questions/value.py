@@ -1,0 +1,31 @@
+"""``value``: the element-wise index expression of the output, a Jacobian or a loss gradient."""
+
+from __future__ import annotations
+
+from solver.answers import IndexAnswer
+from solver.elementwise import free_index_ranges, jacobian_element, loss_gradient_element, output_element
+from solver.questions.base import Question
+from solver.questions.element_support import check_elementwise
+from solver.spec.values import tensor_roles
+
+
+class ValueQuestion(Question):
+    name = "value"
+
+    def check(self, part) -> None:
+        check_elementwise(part, "value")
+
+    def answer(self, part) -> IndexAnswer:
+        layer, base = part.layer, part.indexing
+        if part.of == "output":
+            equation = output_element(layer, base)
+        elif part.of == "jacobian":
+            equation = jacobian_element(layer, base, part.wrt)
+        else:
+            equation = loss_gradient_element(layer, base, part.wrt)
+        ranges = free_index_ranges(equation, layer, base)
+        return IndexAnswer(
+            equation=equation,
+            ranges=tuple((symbol.name, r.start, r.stop - 1) for symbol, r in ranges.items()),
+            tensors=tuple(tensor_roles(layer).items()),
+            base=base)
