@@ -1,0 +1,53 @@
+"""``python -m grader SPEC SUBMISSION... [--format text|json] [-o FILE]``.
+
+Exit status: 0 when grading ran (whatever the scores), 2 for usage errors
+and bad specs. A broken submission file is reported in the results and
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grader.grading import DEFAULT_TIME_LIMIT, Grader
+from grader.reports import REPORTERS
+from solver.errors import SpecError
+from solver.key import build_key
+from solver.spec.loading import load_problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the grader command line; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m grader",
+        description="Grade student submissions (YAML/JSON) against the answer key of a spec.")
+    parser.add_argument("spec", help="the problem spec, e.g. problems/cnn/q1_1.yaml")
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                        help="submission files (YAML or JSON)")
+    parser.add_argument("--format", choices=sorted(REPORTERS), default="text",
+                        help="report format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                        help=f"most seconds to check one answer (default: {DEFAULT_TIME_LIMIT:g})")
+    args = parser.parse_args(argv)
+    if args.time_limit <= 0:
+        parser.error("--time-limit must be positive")
+    try:
+        key = build_key(load_problem(args.spec))
+    except SpecError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with Grader(key, time_limit=args.time_limit) as grader:
+        results = [grader.grade_path(path) for path in args.submissions]
+    text = REPORTERS[args.format](results)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,160 @@
+"""Grade submissions against an answer key: checks, points, verdicts.
+
+Each distinct answer is checked once inside a sandboxed worker process
+(time and memory limits) and its verdict cached, so a class that submits
+the same answer many times pays for it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from grader.answer_keys import answer_cache_key
+from grader.checks import CHECKERS, run_check
+from grader.checks.context import CheckContext
+from grader.results import (CORRECT, INCORRECT, MANUAL, MISSING, PARTIAL, UNPARSEABLE, AnswerResult,
+                            Check, PartResult, SubmissionResult)
+from grader.sandbox import Sandbox, SandboxCrashed, SandboxError, SandboxTimeout
+from grader.submission import Submission, SubmissionError, load_submission
+from solver.key import AnswerKey, PartKey
+
+#: Seconds one answer may take to check before it is stopped.
+DEFAULT_TIME_LIMIT = 5.0
+
+
+class Grader:
+    """Grades submissions of one problem. Use as a context manager (it owns a worker process)."""
+
+    def __init__(self, key: AnswerKey, *, time_limit: float = DEFAULT_TIME_LIMIT,
+                 sandbox: Sandbox | None = None):
+        self.key = key
+        self._sandbox = sandbox or Sandbox(time_limit=time_limit)
+        self._owns_sandbox = sandbox is None
+        self._cache: dict[tuple, Check] = {}
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker process (when this grader started it)."""
+        if self._owns_sandbox:
+            self._sandbox.close()
+
+    def grade_path(self, path: str) -> SubmissionResult:
+        """Grade the submission file at ``path``; an unreadable file gives a result with ``error``."""
+        try:
+            submission = load_submission(path)
+        except SubmissionError as error:
+            return self._failed(path, str(error))
+        return self.grade(submission)
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        """Grade a loaded submission: a result per part, in key order."""
+        problem = self.key.problem
+        if submission.problem != problem.id:
+            return self._failed(submission.path, f"the submission is for problem "
+                                                 f"{submission.problem!r}; this key is for "
+                                                 f"{problem.id!r}", submission)
+        answers, notes = _flatten(submission.answers, self.key)
+        indexing = submission.indexing if submission.indexing is not None else problem.indexing
+        context = CheckContext(indexing=indexing)
+        parts = tuple(self._grade_part(pk, answers.get(pk.id), context, notes) for pk in self.key.parts)
+        return SubmissionResult(
+            submission=submission.path, problem=submission.problem, student=submission.student,
+            score=sum(p.score for p in parts), max_score=sum(p.max_score for p in parts),
+            parts=parts, notes=tuple(notes))
+
+    def _grade_part(self, part_key: PartKey, raw: object, context, notes: list[str]) -> PartResult:
+        part = part_key.part
+        by_item = _by_item(part, raw, notes)
+        weights = {item: part.options.weight_of(item) for item in part.ask}
+        total_weight = sum(weights.values()) or 1.0
+        results = []
+        for item in part.ask:
+            check = self._check(part_key, item, by_item.get(item), context)
+            max_score = part.points * weights[item] / total_weight
+            score = max_score if check.verdict == CORRECT else 0.0
+            results.append(AnswerResult(item, check.verdict, score, max_score, check.feedback,
+                                        check.reference))
+        return PartResult(part.id, _part_verdict(results), sum(r.score for r in results),
+                          part.points, tuple(results))
+
+    def _check(self, part_key: PartKey, item: str, raw: object, context: CheckContext) -> Check:
+        if raw is None:
+            return CHECKERS[item](part_key, part_key.answer(item), None, context)
+        cache_key = (part_key.id, item, context.indexing, answer_cache_key(raw))
+        cached = self._cache.get(cache_key)
+        if cached is None:
+            cached = self._cache[cache_key] = self._run_sandboxed(part_key, item, raw, context)
+        return cached
+
+    def _run_sandboxed(self, part_key, item, raw, context) -> Check:
+        try:
+            return self._sandbox.run(run_check, part_key, item, raw, context)
+        except SandboxTimeout:
+            return Check(UNPARSEABLE, "this answer took too long to check; write it in a simpler "
+                                      "form")
+        except SandboxCrashed:
+            return Check(UNPARSEABLE, "this answer needed too much memory to check; write it in a "
+                                      "simpler form")
+        except (SandboxError, RecursionError) as error:
+            return Check(UNPARSEABLE, f"this answer could not be checked: {error}")
+
+    def _failed(self, path: str, message: str, submission: Submission | None = None) -> SubmissionResult:
+        return SubmissionResult(
+            submission=path, problem=submission.problem if submission else None,
+            student=submission.student if submission else None, score=0.0,
+            max_score=sum(pk.part.points for pk in self.key.parts), error=message)
+
+
+def _flatten(answers: Mapping, key: AnswerKey) -> tuple[dict, list[str]]:
+    """Part id -> raw answer; nested sub-parts (c: {i: ...}) are accepted as c.i."""
+    known = {pk.id for pk in key.parts}
+    flat, notes = {}, []
+    for part_id, raw in answers.items():
+        if part_id in known:
+            flat[part_id] = raw
+        elif isinstance(raw, Mapping) and any(f"{part_id}.{sub}" in known for sub in raw):
+            nested, more = _flatten({f"{part_id}.{sub}": v for sub, v in raw.items()}, key)
+            flat.update(nested)
+            notes.extend(more)
+        else:
+            notes.append(f"answer to unknown part {part_id!r} was not graded; this problem's parts "
+                         f"are {', '.join(pk.id for pk in key.parts)}")
+    return flat, notes
+
+
+def _by_item(part, raw: object, notes: list[str]) -> dict:
+    """Item -> raw answer for one part; a bare value answers the part's first asked item."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping) and raw and all(str(k) in CHECKERS for k in raw):
+        unasked = [str(k) for k in raw if str(k) not in part.ask]
+        for item in unasked:
+            notes.append(f"part {part.id}: {item!r} is not asked in this part and was not graded "
+                         f"(it asks {', '.join(part.ask)})")
+        return {str(k): v for k, v in raw.items() if str(k) in part.ask}
+    if isinstance(raw, Mapping):
+        notes.append(f"part {part.id}: unknown keys {', '.join(map(str, raw))}; answer with "
+                     f"{', '.join(part.ask)}")
+        return {}
+    return {part.ask[0]: raw}
+
+
+def _part_verdict(results: list[AnswerResult]) -> str:
+    verdicts = [r.verdict for r in results]
+    if all(v == CORRECT for v in verdicts):
+        return CORRECT
+    if all(v == MISSING for v in verdicts):
+        return MISSING
+    automatic = [v for v in verdicts if v != MANUAL]
+    if MANUAL in verdicts and all(v == CORRECT for v in automatic):
+        return MANUAL
+    if any(v == CORRECT for v in verdicts):
+        return PARTIAL
+    if all(v in (UNPARSEABLE, MISSING) for v in automatic) and UNPARSEABLE in automatic:
+        return UNPARSEABLE
+    return INCORRECT

@@ -1,0 +1,37 @@
+"""Results as a readable report, for a student checking their work."""
+
+from __future__ import annotations
+
+from grader.results import CORRECT, MANUAL, SubmissionResult
+
+_MARK = {"correct": "ok", "partial": "partly", "incorrect": "WRONG", "unparseable": "UNREADABLE",
+         "missing": "missing", "manual": "by hand"}
+
+
+def render_text(results: list[SubmissionResult]) -> str:
+    """One block per submission: total, then each part and each answer with its feedback."""
+    return "\n".join(_submission(r) for r in results)
+
+
+def _submission(result: SubmissionResult) -> str:
+    who = f" ({result.student})" if result.student else ""
+    lines = [f"{result.submission}{who}"]
+    if result.error:
+        lines += [f"  could not be graded: {result.error}", ""]
+        return "\n".join(lines)
+    pending = result.pending_manual
+    extra = f", {pending:g} more to be graded by hand" if pending else ""
+    lines.append(f"  problem {result.problem}: {result.score:g} / {result.max_score:g} points{extra}")
+    for part in result.parts:
+        lines.append(f"  ({part.id}) {_MARK[part.verdict]:<10} {part.score:g} / {part.max_score:g}")
+        for answer in part.answers:
+            line = f"      {answer.item}: {answer.verdict}"
+            if answer.feedback and not (answer.verdict == CORRECT and not answer.feedback):
+                line += f" — {answer.feedback}"
+            lines.append(line)
+            if answer.verdict == MANUAL and answer.reference:
+                lines.append("        reference: " + " ".join(answer.reference.split()))
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    lines.append("")
+    return "\n".join(lines)

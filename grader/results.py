@@ -1,0 +1,89 @@
+"""Grading results: plain immutable data that the reporters format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CORRECT, PARTIAL, INCORRECT = "correct", "partial", "incorrect"
+UNPARSEABLE, MISSING, MANUAL = "unparseable", "missing", "manual"
+VERDICTS = (CORRECT, PARTIAL, INCORRECT, UNPARSEABLE, MISSING, MANUAL)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of comparing one answer with the key, before points are attached.
+
+    ``reference`` is shown to human graders for ``manual`` answers.
+    """
+
+    verdict: str
+    feedback: str = ""
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """One asked item of a part (``shape``, ``value``, ...), scored."""
+
+    item: str
+    verdict: str
+    score: float
+    max_score: float
+    feedback: str = ""
+    reference: str | None = None
+
+    def to_data(self) -> dict:
+        data = {"verdict": self.verdict, "score": _number(self.score),
+                "max_score": _number(self.max_score), "feedback": self.feedback}
+        if self.reference is not None:
+            data["reference"] = self.reference
+        return data
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part: its verdict, score and the results of its asked items."""
+
+    id: str
+    verdict: str
+    score: float
+    max_score: float
+    answers: tuple[AnswerResult, ...]
+
+    def to_data(self) -> dict:
+        return {"id": self.id, "verdict": self.verdict, "score": _number(self.score),
+                "max_score": _number(self.max_score),
+                "answers": {a.item: a.to_data() for a in self.answers}}
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """A whole submission. ``error`` is set (and ``parts`` empty) when the file could not be read.
+
+    ``notes`` lists what was in the submission but not graded (unknown part ids, ...).
+    """
+
+    submission: str
+    problem: str | None
+    student: str | None
+    score: float
+    max_score: float
+    parts: tuple[PartResult, ...] = ()
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def pending_manual(self) -> float:
+        """Points of answers routed to manual grading (not in ``score``)."""
+        return sum(a.max_score for p in self.parts for a in p.answers if a.verdict == MANUAL)
+
+    def to_data(self) -> dict:
+        return {"submission": self.submission, "problem": self.problem, "student": self.student,
+                "score": _number(self.score), "max_score": _number(self.max_score),
+                "pending_manual": _number(self.pending_manual), "error": self.error,
+                "notes": list(self.notes), "parts": [p.to_data() for p in self.parts]}
+
+
+def _number(value: float) -> int | float:
+    value = round(float(value), 6)
+    return int(value) if value.is_integer() else value
