@@ -1,0 +1,110 @@
+"""Broken spec files: each prints one clear error line naming file, part and field, and exits 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from solver.cli import main
+
+GOOD_LAYER = "{op: conv2d, input: [10, 11], kernel: 3, stride: 2}"
+
+# (name, file content, fragments the single error line must contain)
+BROKEN_SPECS = [
+    ("not yaml", "id: q\nparts: [\n  - a: : :\n", ["not a readable YAML file", "line"]),
+    ("empty file", "", ["a spec is a mapping", "empty file"]),
+    ("a list", "- 1\n- 2\n", ["a spec is a mapping", "list"]),
+    ("missing id", f"parts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n", ["id", "missing"]),
+    ("missing parts", "id: q\n", ["parts", "non-empty list"]),
+    ("unknown top field", f"id: q\ntitel: x\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n",
+     ["titel", "unknown field", "accepted"]),
+    ("unknown op", "id: q\nparts:\n  - {id: a, layer: {op: conv4d, input: [3], kernel: 1}, ask: [shape]}\n",
+     ["part a", "layer.op", "conv4d", "accepted: conv1d"]),
+    ("missing op", "id: q\nparts:\n  - {id: a, layer: {input: [3], kernel: 1}, ask: [shape]}\n",
+     ["part a", "layer.op", "missing"]),
+    ("missing layer", "id: q\nparts:\n  - {id: a, ask: [shape]}\n", ["part a", "layer", "missing"]),
+    ("missing kernel", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [5, 5]}, ask: [shape]}\n",
+     ["part a", "layer.kernel", "missing"]),
+    ("kernel wrong type", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [5, 5], kernel: true}, ask: [shape]}\n",
+     ["layer.kernel", "expected an integer"]),
+    ("stride zero", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [5, 5], kernel: 3, stride: 0}, ask: [shape]}\n",
+     ["layer.stride", ">= 1"]),
+    ("negative padding", "id: q\nparts:\n  - {id: a, layer: {op: conv1d, input: [5], kernel: 3, padding: -1}, ask: [shape]}\n",
+     ["layer.padding", ">= 0"]),
+    ("kernel too large", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [2, 2], kernel: 3}, ask: [shape]}\n",
+     ["layer.kernel", "padded input"]),
+    ("same with stride", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [8, 8], kernel: 3, stride: 2, padding: same}, ask: [shape]}\n",
+     ["layer.padding", "'same' needs stride 1"]),
+    ("groups not dividing", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [3, 8, 8], kernel: 3, filters: 4, groups: 2}, ask: [shape]}\n",
+     ["layer.groups", "divide"]),
+    ("unknown ask", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shapes]}}\n",
+     ["part a", "ask", "shapes", "accepted: shape"]),
+    ("ask not a list", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: 3}}\n", ["ask", "list"]),
+    ("wrong input rank", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [1, 2, 3, 4, 5], kernel: 1}, ask: [shape]}\n",
+     ["layer.input", "5 dims"]),
+    ("bad symbol text", "id: q\nparts:\n  - {id: a, layer: {op: conv1d, input: ['H +* 2'], kernel: 1}, ask: [shape]}\n",
+     ["layer.input[0]", "cannot read"]),
+    ("bad assumption", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, assumptions: ['H >>= K'], ask: [shape]}}\n",
+     ["assumptions[0]", "cannot read"]),
+    ("injection in a formula", "id: q\nparts:\n  - {id: a, layer: {op: conv1d, input: [\"__import__('os').system('true')\"], kernel: 1}, ask: [shape]}\n",
+     ["layer.input[0]", "cannot read"]),
+    ("duplicate key", "id: q\nid: r\nparts: []\n", ["duplicate", "id"]),
+    ("python tag", "id: !!python/object/apply:os.system ['true']\nparts: []\n", ["not allowed"]),
+    ("wrt without of", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, wrt: weight, ask: [shape]}}\n",
+     ["wrt", "of: jacobian"]),
+    ("explanation without reference", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [explanation]}}\n",
+     ["part a", "reference"]),
+    ("value for pooling", "id: q\nparts:\n  - {id: a, layer: {op: maxpool1d, input: [4], kernel: 2}, of: output, ask: [value]}\n",
+     ["part a", "conv1d and conv2d"]),
+    ("numeric without values", "id: q\nparts:\n  - {id: a, layer: {op: conv1d, input: [4], kernel: 2}, of: output, ask: [numeric]}\n",
+     ["part a", "values"]),
+    ("values wrong shape", "id: q\nparts:\n  - {id: a, layer: {op: conv1d, input: [4], kernel: 2, bias: false, values: {x: [1, 2, 3]}}, ask: [shape]}\n",
+     ["layer.values.x", "shape 3", "expected 4"]),
+    ("duplicate part ids", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n",
+     ["part a", "unique"]),
+    ("bad indexing", f"id: q\nindexing: 2\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n",
+     ["indexing", "0 or 1"]),
+    ("field of another op", "id: q\nparts:\n  - {id: a, layer: {op: maxpool2d, input: [4, 4], kernel: 2, filters: 3}, ask: [shape]}\n",
+     ["layer.filters", "maxpool2d does not take filters"]),
+    ("huge jacobian", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [3, 64, 64], kernel: 3, filters: 16, values: {seed: 1}}, of: jacobian, wrt: input, ask: [numeric]}\n",
+     ["part a", "entries", "limit"]),
+]
+
+
+@pytest.mark.parametrize("name, text, fragments", BROKEN_SPECS, ids=[b[0] for b in BROKEN_SPECS])
+def test_broken_spec_gives_one_clear_error_line(tmp_path, capsys, name, text, fragments):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    status = main([str(path)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    line = lines[0]
+    assert line.startswith(f"error: {path}:"), line
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    assert "Traceback" not in captured.err
+
+
+def test_broken_spec_count_meets_the_issue():
+    assert len(BROKEN_SPECS) >= 15
+
+
+def test_missing_file_and_not_utf8(tmp_path, capsys):
+    assert main([str(tmp_path / "nope.yaml")]) == 2
+    assert "No such file" in capsys.readouterr().err
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: caf\xe9\n".encode("latin-1"))
+    assert main([str(path)]) == 2
+    assert "UTF-8" in capsys.readouterr().err
+
+
+def test_subprocess_exit_status_and_no_traceback(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [2, 2], kernel: 3}, ask: [shape]}\n")
+    run = subprocess.run([sys.executable, "-m", "solver", str(path)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1
