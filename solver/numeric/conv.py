@@ -80,7 +80,9 @@ def check_jacobian_size(of: str, wrt: str, shape: Sequence[int], max_entries: in
 
 
 def conv_forward(x, w, b, *, stride, padding, dilation, groups) -> np.ndarray:
-    """The convolution output f (N, F, *L_out) of x (N, C, *L) with w (F, C/groups, *K) and b (F,) or None.
+    """The output f (N, F, *L_out) of x (N, C, *L) convolved with w (F, C/groups, *K), plus b (F,).
+
+    ``b`` may be None (no bias).
 
     f[n, o, p] = b[o] + sum_{c, k} w[o, c, k] * x_pad[n, G(o)*C_g + c, S*p + D*k].
     ``stride``/``dilation`` have one int per spatial axis, ``padding`` one
@@ -148,7 +150,9 @@ def conv_jacobian(x, w, b, *, wrt, stride, padding, dilation, groups,
         raise ValueError(f"wrt must be one of {', '.join(VARIABLE_NAMES)}; found {wrt!r}")
     x, w = _float(x), _float(w)
     geo = _geometry(x.shape, w.shape, stride, padding, dilation, groups)
-    if wrt == "bias" and b is None:
+    if b is not None:
+        _checked_bias(b, geo)
+    elif wrt == "bias":
         raise ValueError("this convolution has no bias (b is None); there is no df/db")
     variable_shape = {"input": x.shape, "weight": w.shape, "bias": (geo.filters,)}[wrt]
     check_jacobian_size("f", VARIABLE_NAMES[wrt], geo.output_shape + variable_shape,
