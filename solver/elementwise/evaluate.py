@@ -243,12 +243,45 @@ def _compile_indexed(expr: sympy.Indexed, base: int) -> _Run:
 
 
 def _compile_add(expr: sympy.Add, base: int) -> _Run:
+    linear = _linear_terms(expr)
+    if linear is not None:
+        return _compile_linear(*linear)
     runs = tuple(_compile(term, base) for term in expr.args)
 
     def run(ctx: _Context):
         total = 0
         for term in runs:
             total += term(ctx)
+        return total
+    return run
+
+
+def _linear_terms(expr: sympy.Add) -> tuple[int, tuple[tuple[str, int], ...]] | None:
+    """(constant, ((name, coefficient), ...)) when expr is an integer combination of symbols."""
+    constant, terms = 0, []
+    for term in expr.args:
+        if isinstance(term, sympy.Integer):
+            constant += int(term)
+        elif isinstance(term, sympy.Symbol):
+            terms.append((term.name, 1))
+        elif (isinstance(term, sympy.Mul) and len(term.args) == 2
+              and isinstance(term.args[0], sympy.Integer) and isinstance(term.args[1], sympy.Symbol)):
+            terms.append((term.args[1].name, int(term.args[0])))
+        else:
+            return None
+    return constant, tuple(terms)
+
+
+def _compile_linear(constant: int, terms: tuple[tuple[str, int], ...]) -> _Run:
+    # Index offsets such as 2*j + k - 2 are the hot path: one closure instead of one per node.
+    def run(ctx: _Context):
+        env = ctx.env
+        total = constant
+        for name, coefficient in terms:
+            value = env.get(name, _MISSING)
+            if value is _MISSING:
+                value = _scalar_tensor(ctx, name)
+            total += coefficient * value
         return total
     return run
 
