@@ -35,7 +35,19 @@ class OpFamily:
         return layer.channels
 
     def constraints(self, layer: Layer) -> list[Constraint]:
-        """Conditions under which PyTorch accepts the layer."""
+        """Conditions under which PyTorch accepts the layer.
+
+        The basic ones (positive sizes, strides, ...) come first; the
+        family's own are added only when no basic one is already false, as
+        they may divide by the stride.
+        """
+        basic = basic_constraints(layer)
+        if any(c.holds() is False for c in basic):
+            return basic
+        return basic + self.extra_constraints(layer)
+
+    def extra_constraints(self, layer: Layer) -> list[Constraint]:
+        """The family's own conditions, given that the basic ones hold."""
         raise NotImplementedError
 
     def weight_shape(self, layer: Layer) -> tuple[Dim, ...] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from solver.arith import floor_div
 from solver.constraints import Constraint
 from solver.layers import CONV, Dim, Layer
-from solver.ops.base import (COMMON_FIELDS, OpFamily, basic_constraints, effective_kernel,
+from solver.ops.base import (COMMON_FIELDS, OpFamily, effective_kernel,
                              padded_length, positive)
 
 
@@ -35,9 +35,8 @@ class Convolution(OpFamily):
         filters = layer.filters if layer.filters is not None else 1
         return (filters, floor_div(channels, layer.groups), *layer.kernel)
 
-    def constraints(self, layer: Layer) -> list[Constraint]:
-        found = basic_constraints(layer)
-        found += channel_constraints(layer)
+    def extra_constraints(self, layer: Layer) -> list[Constraint]:
+        found = channel_constraints(layer)
         for axis in range(layer.ndim):
             found.append(Constraint(
                 padded_length(layer, axis), ">=", effective_kernel(layer, axis), "kernel",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from solver.arith import floor_div, maximum
 from solver.constraints import Constraint
 from solver.layers import CONV_TRANSPOSE, Dim, Layer
-from solver.ops.base import COMMON_FIELDS, OpFamily, basic_constraints, non_negative
+from solver.ops.base import COMMON_FIELDS, OpFamily, non_negative
 from solver.ops.conv import channel_constraints
 
 
@@ -35,8 +35,8 @@ class TransposedConvolution(OpFamily):
         filters = layer.filters if layer.filters is not None else 1
         return (channels, floor_div(filters, layer.groups), *layer.kernel)
 
-    def constraints(self, layer: Layer) -> list[Constraint]:
-        found = basic_constraints(layer) + channel_constraints(layer)
+    def extra_constraints(self, layer: Layer) -> list[Constraint]:
+        found = channel_constraints(layer)
         for axis in range(layer.ndim):
             extra = layer.output_padding[axis]
             found.append(non_negative(extra, "output_padding", "output_padding"))

@@ -7,7 +7,7 @@ import sympy
 from solver.arith import floor_div, is_number
 from solver.constraints import Constraint
 from solver.layers import AVGPOOL, MAXPOOL, Dim, Layer
-from solver.ops.base import (COMMON_FIELDS, OpFamily, basic_constraints, effective_kernel,
+from solver.ops.base import (COMMON_FIELDS, OpFamily, effective_kernel,
                              padded_length)
 
 
@@ -36,8 +36,8 @@ class Pooling(OpFamily):
             return size - 1 if last_start >= limit else size
         return sympy.Piecewise((size - 1, sympy.Ge(last_start, limit)), (size, True))
 
-    def constraints(self, layer: Layer) -> list[Constraint]:
-        found = basic_constraints(layer)
+    def extra_constraints(self, layer: Layer) -> list[Constraint]:
+        found = []
         for axis in range(layer.ndim):
             for pad in layer.padding[axis]:
                 # ATen: "pad should be smaller than or equal to half of kernel size"
@@ -59,3 +59,12 @@ class AveragePooling(Pooling):
     __doc__ = Pooling.__doc__
     name = AVGPOOL
     fields = COMMON_FIELDS | {"ceil_mode"}
+
+    def extra_constraints(self, layer: Layer) -> list[Constraint]:
+        found = super().extra_constraints(layer)
+        if layer.ndim == 3:
+            # ATen's pool3d_shape_check(check_input_size=true) for avg_pool3d only.
+            found += [Constraint(layer.spatial[axis], ">=", layer.kernel[axis], "kernel",
+                                 "avgpool3d needs the unpadded input to be at least the kernel size")
+                      for axis in range(3)]
+        return found
