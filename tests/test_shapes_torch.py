@@ -173,32 +173,41 @@ def valid_layer(op: str) -> st.SearchStrategy:
     return valid_pool(family, ndim)
 
 
+def _mostly(usual: st.SearchStrategy, unusual: st.SearchStrategy) -> st.SearchStrategy:
+    """``usual`` three times in four, else ``unusual`` (so that both verdicts are common)."""
+    return st.integers(0, 3).flatmap(lambda pick: unusual if pick == 0 else usual)
+
+
 @st.composite
 def wide_layer(draw, op: str) -> dict:
     """Configurations of ``op`` from a space with many invalid ones: stride/kernel/dilation 0 or
     negative, negative padding, kernels larger than the input, groups not dividing the channel
     counts, 'same' with stride > 1, pooling padding > K/2, large output_padding, ceil_mode."""
     family, ndim = split_op(op)
-    small = st.integers(-1, 3)
     batch = draw(st.one_of(st.none(), st.integers(1, 2)))
     channels = draw(st.integers(1, 4)) if batch is not None or draw(st.booleans()) else None
     spatial = [draw(st.integers(1, 6)) for _ in range(ndim)]
     mapping = {"op": op, "input": _input_list(draw, (batch, channels), spatial),
-               "kernel": _field(draw, _axes(draw, ndim, st.integers(0, 5)))}
+               "kernel": _field(draw, _axes(draw, ndim, _mostly(st.integers(1, 4),
+                                                                st.integers(0, 6))))}
     if draw(st.integers(0, 3)):
-        mapping["stride"] = _field(draw, _axes(draw, ndim, small))
-    padding_choices = [st.integers(-1, 3)] * 4 + [st.sampled_from(["same", "valid"])]
-    padding = draw(st.one_of(*padding_choices))
-    mapping["padding"] = padding if isinstance(padding, str) else \
-        _field(draw, _axes(draw, ndim, st.integers(-1, 3)))
+        mapping["stride"] = _field(draw, _axes(draw, ndim, _mostly(st.integers(1, 3),
+                                                                   st.integers(-1, 0))))
+    if draw(st.integers(0, 4)):
+        mapping["padding"] = _field(draw, _axes(draw, ndim, _mostly(st.integers(0, 2),
+                                                                    st.integers(-1, 4))))
+    else:
+        mapping["padding"] = draw(st.sampled_from(["same", "valid"]))
     if family != "avgpool" and draw(st.booleans()):
-        mapping["dilation"] = _field(draw, _axes(draw, ndim, small))
+        mapping["dilation"] = _field(draw, _axes(draw, ndim, _mostly(st.integers(1, 2),
+                                                                     st.integers(-1, 3))))
     if family in ("conv", "conv_transpose"):
-        mapping["filters"] = draw(st.integers(1, 4)) if channels is not None or draw(st.booleans()) \
-            else None
-        mapping["groups"] = draw(st.integers(1, 3))
-    if family == "conv_transpose":
-        mapping["output_padding"] = _field(draw, _axes(draw, ndim, small))
+        with_filters = channels is not None or draw(st.booleans())
+        mapping["filters"] = draw(st.integers(1, 4)) if with_filters else None
+        mapping["groups"] = draw(_mostly(st.just(1), st.integers(1, 3)))
+    if family == "conv_transpose" and draw(st.booleans()):
+        mapping["output_padding"] = _field(draw, _axes(draw, ndim, _mostly(st.integers(0, 1),
+                                                                           st.integers(-1, 3))))
     if family in ("maxpool", "avgpool"):
         mapping["ceil_mode"] = draw(st.booleans())
     return mapping
