@@ -679,12 +679,19 @@ def _tokens(text: str, *, shape: bool = False) -> list[Token]:
 
 
 def _run(parse, text: str):
-    """Call ``parse()``; a RecursionError (never expected: depth is limited) becomes a NotationError."""
+    """Call ``parse()``; a RecursionError (never expected: depth is limited) or an error raised by a
+    sympy constructor becomes a NotationError."""
     try:
         return parse()
+    except NotationError:
+        raise
     except RecursionError:
         raise NotationError("expression is nested too deeply", text=text,
                             hint=f"at most {MAX_DEPTH} levels are accepted") from None
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError) as error:
+        # sympy refuses some well-formed input (e.g. max of non-comparable values)
+        raise NotationError(f"cannot build this expression ({type(error).__name__}: {error})", text=text,
+                            hint="simplify the answer or write it differently") from None
 
 
 def parse_expression(text: str, *, names: Collection[str] = ()) -> sympy.Expr:

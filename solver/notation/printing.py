@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 import sympy
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
 from solver.notation.equation import IndexEquation, TensorRef
 
@@ -77,6 +77,14 @@ def _ordered_terms(expr: sympy.Add) -> list:
     negatives = [t for t in terms if not t.is_Number and _negated(t)[0]]
     positives = [t for t in terms if not t.is_Number and not _negated(t)[0]]
     return positives + negatives + constants
+
+
+def _rewritable_condition(expr) -> bool:
+    """True for a condition such as ITE or Not (sympy makes ITE from a Piecewise inside a comparison)
+    whose negation normal form uses only and/or/comparisons, which the parser reads."""
+    if not isinstance(expr, Boolean) or isinstance(expr, sympy.Expr):
+        return False
+    return expr.to_nnf() != expr
 
 
 def _is_iverson(expr) -> bool:
@@ -140,6 +148,8 @@ def _text(e) -> tuple[str, float]:
         return "0 == 0", _REL
     if isinstance(e, BooleanFalse):
         return "0 == 1", _REL
+    if _rewritable_condition(e):
+        return _text(e.to_nnf())
     return f"({sympy.sstr(e)})", _ATOM
 
 
@@ -269,6 +279,8 @@ def _latex(e, compact: bool) -> tuple[str, float]:
         return "0 = 0", _REL
     if isinstance(e, BooleanFalse):
         return "0 = 1", _REL
+    if _rewritable_condition(e):
+        return _latex(e.to_nnf(), compact)
     return _paren(sympy.latex(e), compact), _ATOM
 
 
