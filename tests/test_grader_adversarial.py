@@ -317,6 +317,8 @@ BAD_FILES = [
     ("too-big.yaml", b"problem: q1.1\nanswers:\n  a: '" + b"4" * (6 * _MEGABYTE) + b"'\n"),
     ("wrong-types.json", b'{"problem": 1.5, "answers": [1, 2]}'),
     ("truncated.json", b'{"problem": "q1.1", "answers": {"a": "4 x 5"'),
+    ("huge-int.yaml", b"problem: q1.1\nanswers:\n  a: [" + b"9" * 5000 + b", 5]\n"),
+    ("huge-int.json", b'{"problem": "q1.1", "answers": {"a": [' + b"9" * 5000 + b', 5]}}'),
 ]
 
 
@@ -389,6 +391,16 @@ def test_cli_broken_files(tmp_path, pwn_path):
         assert result["error"], result
         assert result["parts"] == [] and result["score"] == 0
     assert not pwn_path.exists()
+
+
+def test_cli_json_with_a_huge_integer(tmp_path):
+    path = tmp_path / "huge-int.json"
+    path.write_bytes(dict(BAD_FILES)["huge-int.json"])
+    done, elapsed = _run_cli(tmp_path, str(path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and elapsed < WALL_LIMIT
+    [result] = json.loads(done.stdout)["results"]
+    assert result["error"]
 
 
 def test_cli_missing_file_is_reported(tmp_path):
