@@ -102,6 +102,12 @@ def shape_mutants(shape: tuple) -> list[Mutant]:
     """
     entries = tuple(_plain(d) for d in shape)
     mutants: list[Mutant] = []
+    # Formula rules first: where a value repeats, their description is the more specific one.
+    for axis, entry in enumerate(entries):
+        if isinstance(entry, sympy.Basic):
+            for inner in expression_mutants(entry):
+                mutants.append(Mutant(inner.kind, f"axis {axis + 1}: {inner.description}",
+                                      _with_entry(entries, axis, _plain(inner.value))))
     for axis, entry in enumerate(entries):
         for step in (1, -1, 2, -2):
             changed = _plain(entry + step)
@@ -132,11 +138,6 @@ def shape_mutants(shape: tuple) -> list[Mutant]:
         mutants.append(Mutant("merge_axes", f"merged axes {axis + 1} and {axis + 2} into one of "
                                             f"size {_show(merged)}",
                               entries[:axis] + (merged,) + entries[axis + 2:]))
-    for axis, entry in enumerate(entries):
-        if isinstance(entry, sympy.Basic):
-            for inner in expression_mutants(entry):
-                mutants.append(Mutant(inner.kind, f"axis {axis + 1}: {inner.description}",
-                                      _with_entry(entries, axis, _plain(inner.value))))
     return _unique(entries, mutants)
 
 
