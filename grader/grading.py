@@ -85,7 +85,10 @@ class Grader:
     def _check(self, part_key: PartKey, item: str, raw: object, context: CheckContext) -> Check:
         if raw is None:
             return CHECKERS[item](part_key, part_key.answer(item), None, context)
-        cache_key = (part_key.id, item, context.indexing, answer_cache_key(raw))
+        raw_key = answer_cache_key(raw)
+        if raw_key is None:
+            return self._run_sandboxed(part_key, item, raw, context)
+        cache_key = (part_key.id, item, context.indexing, raw_key)
         cached = self._cache.get(cache_key)
         if cached is None:
             cached = self._cache[cache_key] = self._run_sandboxed(part_key, item, raw, context)
@@ -102,6 +105,10 @@ class Grader:
                                       "simpler form")
         except (SandboxError, RecursionError) as error:
             return Check(UNPARSEABLE, f"this answer could not be checked: {error}")
+        except Exception as error:  # noqa: BLE001 - one bad answer must never stop a class
+            return Check(UNPARSEABLE, f"this answer could not be checked (internal error: "
+                                      f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
+                                      f"please report it with the answer")
 
     def _failed(self, path: str, message: str, submission: Submission | None = None) -> SubmissionResult:
         return SubmissionResult(

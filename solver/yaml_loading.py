@@ -346,6 +346,8 @@ def load_json_text(text: str | bytes) -> object:
         data = json.loads(source, object_pairs_hook=_json_object_without_duplicates)
     except json.JSONDecodeError as error:
         raise YamlLoadError(f"{error.msg}; the file must be valid JSON", error.lineno, error.colno) from None
+    except ValueError as error:  # e.g. an integer literal with more than 4300 digits
+        raise YamlLoadError(f"{str(error).split(';')[0]}; numbers must be of ordinary size") from None
     count = _count_values(data)
     if count > MAX_VALUES:
         raise YamlLoadError(f"the file holds {count:,} values; at most {MAX_VALUES:,} are accepted")

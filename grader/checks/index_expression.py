@@ -66,8 +66,10 @@ def check_index_expression(part_key, expected, raw, context) -> Check:
 
 def _bind(key: IndexEquation, student: IndexEquation) -> _Binding:
     if student.of is None:
-        # Only a right-hand side: its free indices are read with the key's names.
-        return _Binding(key.lhs_indices, key.lhs_indices)
+        # Only a right-hand side: its free indices are read with the key's names
+        # (constant positions need no binding).
+        return _Binding(key.lhs_indices, tuple(i if isinstance(i, sympy.Symbol) else None
+                                               for i in key.lhs_indices))
     expected_lhs = _lhs_text(key)
     if student.of.name != key.of.name or (student.wrt is None) != (key.wrt is None) or (
             key.wrt is not None and student.wrt.name != key.wrt.name):
@@ -97,7 +99,8 @@ def _check_names(student: IndexEquation, binding: _Binding, tensors: dict) -> No
                                  f"tensors are {', '.join(tensors)}")
     bound = {s for s in binding.student_items if isinstance(s, sympy.Symbol)}
     bound |= {sympy.Symbol(name, integer=True) for name, shape in tensors.items() if shape == ()}
-    free = {s for s in student.rhs.free_symbols if isinstance(s, sympy.Symbol)}
+    labels = {entry.base.label for entry in student.rhs.atoms(sympy.Indexed)}
+    free = {s for s in student.rhs.free_symbols if isinstance(s, sympy.Symbol)} - labels
     loose = sorted(s.name for s in free - bound)
     if loose:
         raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither an index of the "
@@ -163,6 +166,8 @@ def _student_env(binding, key_env, shift) -> tuple[dict, str | None]:
     env = {}
     for key_item, student_item in zip(binding.key_items, binding.student_items):
         value = (key_env[key_item] if isinstance(key_item, sympy.Symbol) else int(key_item)) + shift
+        if student_item is None:
+            continue
         if isinstance(student_item, sympy.Symbol):
             env[student_item] = value
         elif int(student_item) != value:

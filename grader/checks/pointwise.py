@@ -58,6 +58,8 @@ def values_at(expr: sympy.Basic, points: dict[sympy.Symbol, np.ndarray], size: i
 
 
 def _walk(expr, points, size):
+    if isinstance(expr, int):
+        return expr
     if isinstance(expr, sympy.Integer):
         return int(expr)
     if isinstance(expr, sympy.Rational):
