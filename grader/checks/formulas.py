@@ -88,12 +88,19 @@ def first_mismatch(expected: sympy.Basic, student: sympy.Basic, domain: Domain) 
     if sample.size == 0:
         equal = sympy.expand(expected - student) == 0
         return None if equal else Mismatch({}, expected, student)
-    want = values_at(expected, sample.columns, sample.size)
+    want = _key_values(expected, domain)
     got = values_at(student, sample.columns, sample.size)
     for index in range(sample.size):
         if want[index] is not UNDEFINED and (got[index] is UNDEFINED or got[index] != want[index]):
             return Mismatch(sample.point(index), want[index], got[index])
     return None
+
+
+@lru_cache(maxsize=1024)
+def _key_values(expected: sympy.Basic, domain: Domain) -> np.ndarray:
+    """The key's values on the domain sample (the same for every student)."""
+    sample = domain_sample(domain)
+    return values_at(expected, sample.columns, sample.size)
 
 
 def _show(value) -> str:

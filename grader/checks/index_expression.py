@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -107,20 +108,42 @@ def _check_names(student: IndexEquation, binding: _Binding, tensors: dict) -> No
                                  f"left-hand side nor a summation index")
 
 
-def _compare(part_key, expected, student, binding, student_base) -> Check:
-    key_base = expected.base
+@dataclass(frozen=True)
+class _KeyTable:
+    """The key's side of every comparison, computed once per answer key entry.
+
+    ``trials`` holds, per draw of random integer tensors, the tensors and the
+    key's value at each point (an assignment of ``symbols``).
+    """
+
+    symbols: tuple[sympy.Symbol, ...]
+    points: tuple[tuple[int, ...], ...]
+    trials: tuple[tuple[dict, tuple], ...]
+
+
+@lru_cache(maxsize=256)
+def _key_table(expected) -> _KeyTable:
     ranges = {name: range(lo, hi + 1) for name, lo, hi in expected.ranges}
-    key_symbols = [s for s in binding.key_items if isinstance(s, sympy.Symbol)]
-    points = _points([ranges[s.name] for s in key_symbols])
-    shapes = dict(expected.tensors)
-    key_rhs = compile_expression(expected.equation.rhs, base=key_base)
-    mismatch = _first_mismatch(key_rhs, student.rhs, binding, key_symbols, points, shapes,
-                               key_base, student_base)
+    symbols = tuple(s for s in expected.equation.lhs_indices if isinstance(s, sympy.Symbol))
+    points = tuple(_points([ranges[s.name] for s in symbols]))
+    key_rhs = compile_expression(expected.equation.rhs, base=expected.base)
+    trials = []
+    for trial in range(TRIALS):
+        rng = np.random.default_rng(1000 + trial)
+        tensors = {name: rng.integers(-_VALUE_RANGE, _VALUE_RANGE + 1, size=shape).astype(object)
+                   for name, shape in expected.tensors}
+        values = tuple(key_rhs(tensors, dict(zip(symbols, point))) for point in points)
+        trials.append((tensors, values))
+    return _KeyTable(symbols, points, tuple(trials))
+
+
+def _compare(part_key, expected, student, binding, student_base) -> Check:
+    table = _key_table(expected)
+    mismatch = _first_mismatch(table, student.rhs, binding, expected.base, student_base)
     if mismatch is None:
         return Check(CORRECT)
     other = 1 - student_base
-    if _first_mismatch(key_rhs, student.rhs, binding, key_symbols, points, shapes, key_base,
-                       other, quiet=True) is None:
+    if _first_mismatch(table, student.rhs, binding, expected.base, other, quiet=True) is None:
         return Check(INCORRECT, f"this is right if indices start at {other}, but the submission "
                                 f"uses indices from {student_base}: declare 'indexing: {other}' in "
                                 f"the submission, or shift the indices")
@@ -138,22 +161,16 @@ def _points(ranges: list[range]) -> list[tuple[int, ...]]:
     return corners + [tuple(chooser.choice(r) for r in ranges) for _ in range(MAX_POINTS - 2)]
 
 
-def _first_mismatch(key_rhs, student_expr, binding, key_symbols, points, shapes, key_base,
-                    student_base, quiet=False) -> str | None:
+def _first_mismatch(table: _KeyTable, student_expr, binding, key_base, student_base,
+                    quiet=False) -> str | None:
     shift = student_base - key_base
     student_rhs = compile_expression(student_expr, base=student_base)
-    for trial in range(TRIALS):
-        rng = np.random.default_rng(1000 + trial)
-        tensors = {name: rng.integers(-_VALUE_RANGE, _VALUE_RANGE + 1, size=shape).astype(object)
-                   for name, shape in shapes.items()}
-        for point in points:
-            key_env = dict(zip(key_symbols, point))
-            student_env, problem = _student_env(binding, key_env, shift)
+    for tensors, values in table.trials:
+        for point, want in zip(table.points, values):
+            student_env, problem = _student_env(binding, dict(zip(table.symbols, point)), shift)
             if problem is not None:
                 return problem
-            want = key_rhs(tensors, key_env)
-            got = student_rhs(tensors, student_env)
-            if want != got:
+            if student_rhs(tensors, student_env) != want:
                 if quiet:
                     return "differs"
                 where = ", ".join(f"{s.name}={v}" for s, v in student_env.items())

@@ -14,6 +14,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from grader.checks.rational_arrays import Rationals, TooLarge, Unsupported, evaluate_rationals
+
 
 class PointwiseError(ValueError):
     """A formula uses something that cannot be evaluated at integer points."""
@@ -49,8 +51,15 @@ _COMPARE = {sympy.Eq: lambda a, b: a == b, sympy.Ne: lambda a, b: a != b,
 def values_at(expr: sympy.Basic, points: dict[sympy.Symbol, np.ndarray], size: int) -> np.ndarray:
     """The values of ``expr`` at ``size`` points (object array; None where undefined).
 
-    ``points`` maps each symbol to an int array of length ``size``.
+    ``points`` maps each symbol to an int array of length ``size``. Tries the
+    int64 rational path first and falls back to Python ints and Fractions.
     """
+    try:
+        fast = evaluate_rationals(expr, points, size)
+    except (TooLarge, Unsupported, FloatingPointError):
+        pass
+    else:
+        return _to_objects(fast)
     result = _walk(expr, points, size)
     if not isinstance(result, np.ndarray):
         result = np.full(size, result, dtype=object)
@@ -106,6 +115,15 @@ def _walk(expr, points, size):
     if isinstance(expr, sympy.Piecewise):
         return _piecewise(expr, points, size)
     raise PointwiseError(f"{type(expr).__name__} cannot be compared at integer points")
+
+
+def _to_objects(values: Rationals) -> np.ndarray:
+    result = values.num.astype(object)
+    fractional = values.den != 1
+    for index in np.flatnonzero(fractional):
+        result[index] = Fraction(int(values.num[index]), int(values.den[index]))
+    result[~values.ok] = UNDEFINED
+    return result
 
 
 def _piecewise(expr, points, size):

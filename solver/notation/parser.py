@@ -8,7 +8,7 @@ Grammar (lowest precedence first; ``^``/``**`` is right-associative)::
     comparison  := additive (('<' | '<=' | '>' | '>=' | '==' | '=' | '!=') additive)*
     additive    := term (('+' | '-') term)*
     term        := unary (('*' | '/' | '//' | '%') unary | <juxtaposed> unary)*
-    unary       := ('+' | '-')* power
+    unary       := ('+' | '-')* power        (a leading sign of a term multiplies the whole term)
     power       := primary ('^' ('+' | '-')* primary)*
     primary     := number | name | name '[' indices ']' | name '_{' indices '}'
                  | function '(' args ')' | '(' expression ')' | '{' expression '}'
@@ -74,6 +74,17 @@ _OPERAND_HINT = "expected a number, a name, an entry like x[c, l], '(' or a func
 _SUM_HINT = "give the bounds as sum_{k=1}^{3} BODY or Sum(BODY, (k, 1, 3))"
 _LHS_HINT = "the left-hand side is an entry like f[1, j] or a derivative like df[1, j]/dW[1, c, k] or dl/dW[1, c, k]"
 _NO_ALIASES: Mapping[str, str] = MappingProxyType({})
+
+
+def _floor(value: sympy.Expr) -> sympy.Expr:
+    """floor(value); left unevaluated when symbolic, because sympy's simplification
+    of floor runs assumption queries that cost milliseconds (comparisons sample it)."""
+    return sympy.floor(value) if not value.free_symbols else sympy.floor(value, evaluate=False)
+
+
+def _ceiling(value: sympy.Expr) -> sympy.Expr:
+    """ceiling(value), unevaluated when symbolic (see :func:`_floor`)."""
+    return sympy.ceiling(value) if not value.free_symbols else sympy.ceiling(value, evaluate=False)
 
 
 def is_condition(value) -> bool:
@@ -215,8 +226,12 @@ class _Parser:
         return sympy.Add(*terms)
 
     def term(self):
+        # A leading sign is the factor -1 of the whole product, so '-(H - K)/S' stays Mul(-1, H - K, 1/S)
+        # (sympy would distribute -(H - K) on its own); the value is the same either way.
+        negative = self.signs()
         first = self.peek()
-        factors = [self.unary()]
+        value = self.power()
+        factors = [sympy.Integer(-1), self.number_of(value, first)] if negative else [value]
         while True:
             tok = self.peek()
             if tok.kind == "op" and tok.value in ("*", "/", "//", "%"):
@@ -232,7 +247,7 @@ class _Parser:
                     continue
                 dividend = self.product(factors, first)
                 if tok.value == "//":
-                    factors = [sympy.floor(sympy.Mul(dividend, sympy.Pow(operand, -1)))]
+                    factors = [_floor(sympy.Mul(dividend, sympy.Pow(operand, -1)))]
                 else:
                     factors = [self.modulo(dividend, operand, tok)]
             elif self.starts_factor(tok):
@@ -264,10 +279,15 @@ class _Parser:
             return tok.value not in KEYWORDS
         return tok.kind == "op" and tok.value in _FACTOR_OPS
 
-    def unary(self):
+    def signs(self) -> bool:
+        """Consume a run of '+'/'-'; True when it negates."""
         negative = False
         while self.peek().kind == "op" and self.peek().value in ("+", "-"):
             negative ^= self.advance().value == "-"
+        return negative
+
+    def unary(self):
+        negative = self.signs()
         tok = self.peek()
         value = self.power()
         return -self.number_of(value, tok) if negative else value
@@ -280,9 +300,7 @@ class _Parser:
         chain = []   # (negated, operand, caret token) for each '^ operand'
         while self.at("^"):
             caret = self.advance()
-            negated = False
-            while self.peek().kind == "op" and self.peek().value in ("+", "-"):
-                negated ^= self.advance().value == "-"
+            negated = self.signs()
             operand_tok = self.peek()
             chain.append((negated, self.number_of(self.primary(), operand_tok), caret))
         negated, exponent, _ = chain[-1]
@@ -310,9 +328,9 @@ class _Parser:
             if tok.value in ("(", "{"):
                 return self.group()
             if tok.value == "lfloor":
-                return sympy.floor(self.number_of(self.group(), tok))
+                return _floor(self.number_of(self.group(), tok))
             if tok.value == "lceil":
-                return sympy.ceiling(self.number_of(self.group(), tok))
+                return _ceiling(self.number_of(self.group(), tok))
             if tok.value == "[":
                 return self.iverson()
             if tok.value == "partial":
@@ -446,10 +464,10 @@ class _Parser:
 
         if function == "floor":
             arity(1, 1)
-            return sympy.floor(args[0])
+            return _floor(args[0])
         if function in ("ceil", "ceiling"):
             arity(1, 1)
-            return sympy.ceiling(args[0])
+            return _ceiling(args[0])
         if function == "abs":
             arity(1, 1)
             return sympy.Abs(args[0])
