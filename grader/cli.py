@@ -13,6 +13,7 @@ import sys
 from grader.grading import DEFAULT_TIME_LIMIT, Grader
 from grader.reports import REPORTERS
 from solver.errors import SpecError
+from solver.output import emit
 from solver.key import build_key
 from solver.spec.loading import load_problem
 
@@ -41,13 +42,4 @@ def main(argv: list[str] | None = None) -> int:
     with Grader(key, time_limit=args.time_limit) as grader:
         results = [grader.grade_path(path) for path in args.submissions]
     text = REPORTERS[args.format](results)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit(text, args.output)

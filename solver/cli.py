@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from solver.errors import SpecError
+from solver.output import emit
 from solver.key import build_key
 from solver.render import RENDERERS
 from solver.spec.loading import load_problem
@@ -30,13 +31,4 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            print(f"error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit(text, args.output)

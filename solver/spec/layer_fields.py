@@ -10,6 +10,7 @@ import sympy
 from solver.arith import as_int, floor_div, normalize
 from solver.errors import SpecError
 from solver.layers import CONV, Dim, Layer, TensorNames
+from solver.notation import NotationError, parse_expression, parse_shape
 from solver.ops import OPS
 from solver.shapes import layer_constraints
 from solver.spec.values import read_values
@@ -92,7 +93,6 @@ def _read_input(raw: Mapping, ndim: int, previous_output) -> tuple[Dim | None, D
 
 def _dim_list(value: object, field: str) -> tuple[Dim, ...]:
     if isinstance(value, str):
-        from solver.notation import NotationError, parse_shape
         try:
             return tuple(normalize(d) for d in parse_shape(value))
         except NotationError as error:
@@ -151,7 +151,6 @@ def _dim(value: object, field: str) -> Dim:
             return int(value)
         raise SpecError(f"expected an integer; found {value}", field=field)
     if isinstance(value, str):
-        from solver.notation import NotationError, parse_expression
         try:
             expr = parse_expression(value)
         except NotationError as error:

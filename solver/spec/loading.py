@@ -12,6 +12,9 @@ import os
 from collections.abc import Mapping
 
 from solver.errors import SpecError
+from solver.notation import NotationError, parse_relation
+from solver.questions import check_asked
+from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer
 from solver.spec.model import OF_CHOICES, WRT_CHOICES, Part, PartOptions, Problem
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
@@ -25,20 +28,19 @@ _OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights"}
 def load_problem(path: str | os.PathLike) -> Problem:
     """Read and validate the spec file at ``path``; raise SpecError naming the file."""
     source = os.fspath(path)
-    try:
-        raw = load_yaml_file(source)
-    except YamlLoadError as error:
-        raise SpecError(f"not a readable YAML file: {error}", file=source) from None
-    return problem_from_data(raw, source=source)
+    return problem_from_data(_read_yaml(load_yaml_file, source), source=source)
 
 
 def load_problem_text(text: str, *, source: str = "<spec>") -> Problem:
     """Like :func:`load_problem` for YAML text already in memory."""
+    return problem_from_data(_read_yaml(load_yaml_text, text, source), source=source)
+
+
+def _read_yaml(loader, argument, source: str | None = None) -> object:
     try:
-        raw = load_yaml_text(text)
+        return loader(argument)
     except YamlLoadError as error:
-        raise SpecError(f"not a readable YAML file: {error}", file=source) from None
-    return problem_from_data(raw, source=source)
+        raise SpecError(f"not a readable YAML file: {error}", file=source or argument) from None
 
 
 def problem_from_data(raw: object, *, source: str = "<spec>") -> Problem:
@@ -119,8 +121,6 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
 
 
 def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
-    from solver.questions import check_asked
-
     layers = _layers(here)
     ask = raw["ask"]
     if isinstance(ask, str):
@@ -156,7 +156,6 @@ def _layers(here: _Inherited) -> tuple:
                 layer = parse_layer(layer_raw, previous_output=previous)
             except SpecError as error:
                 raise error.located(field_prefix=f"layers[{index}]") from None
-            from solver.shapes import output_shape
             previous = output_shape(layer)
             layers.append(layer)
         return tuple(layers)
@@ -172,7 +171,6 @@ def _layers(here: _Inherited) -> tuple:
 def _assumptions(raw: object) -> tuple:
     if raw is None:
         return ()
-    from solver.notation import NotationError, parse_relation
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list):
         raise SpecError("expected a list of relations such as [H >= K]", field="assumptions")
