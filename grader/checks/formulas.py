@@ -31,9 +31,10 @@ class Sample:
     columns: dict
     size: int
 
-    def point(self, index: int) -> dict[str, int]:
-        """Point ``index`` as {symbol name: value}."""
-        return {s.name: int(self.columns[s][index]) for s in self.symbols}
+    def point(self, index: int, only=None) -> dict[str, int]:
+        """Point ``index`` as {symbol name: value}, restricted to the symbols in ``only`` if given."""
+        return {s.name: int(self.columns[s][index]) for s in self.symbols
+                if only is None or s in only}
 
 
 @lru_cache(maxsize=256)
@@ -54,6 +55,9 @@ def domain_sample(domain: Domain, *, seed: int = 0) -> Sample:
         holds = values_at(relation, columns, len(raw))
         valid &= np.array([h is not UNDEFINED and bool(h) for h in holds])
     chosen = raw[valid][:SAMPLE_SIZE]
+    # Small points first, so that the counterexample shown is the simplest one found.
+    chosen = chosen[np.lexsort(chosen.T[::-1])]
+    chosen = chosen[np.argsort(chosen.sum(axis=1), kind="stable")]
     return Sample(symbols, {s: chosen[:, i] for i, s in enumerate(symbols)}, len(chosen))
 
 
@@ -92,7 +96,9 @@ def first_mismatch(expected: sympy.Basic, student: sympy.Basic, domain: Domain) 
     got = values_at(student, sample.columns, sample.size)
     for index in range(sample.size):
         if want[index] is not UNDEFINED and (got[index] is UNDEFINED or got[index] != want[index]):
-            return Mismatch(sample.point(index), want[index], got[index])
+            used = expected.free_symbols | student.free_symbols if isinstance(expected, sympy.Basic) \
+                else student.free_symbols
+            return Mismatch(sample.point(index, only=used), want[index], got[index])
     return None
 
 

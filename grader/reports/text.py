@@ -23,7 +23,8 @@ def _submission(result: SubmissionResult) -> str:
     extra = f", {pending:g} more to be graded by hand" if pending else ""
     lines.append(f"  problem {result.problem}: {result.score:g} / {result.max_score:g} points{extra}")
     for part in result.parts:
-        lines.append(f"  ({part.id}) {_MARK[part.verdict]:<10} {part.score:g} / {part.max_score:g}")
+        label = f"({part.id})"
+        lines.append(f"  {label:<8} {_MARK[part.verdict]:<10} {part.score:g} / {part.max_score:g}")
         for answer in part.answers:
             line = f"      {answer.item}: {answer.verdict}"
             if answer.feedback and not (answer.verdict == CORRECT and not answer.feedback):
