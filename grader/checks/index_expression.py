@@ -93,14 +93,15 @@ def _bind(key: IndexEquation, student: IndexEquation) -> _Binding:
 
 
 def _check_names(student: IndexEquation, binding: _Binding, tensors: dict) -> None:
-    used = {entry.base.label.name for entry in student.rhs.atoms(sympy.Indexed)}
+    entries = student.rhs.atoms(sympy.Indexed)
+    used = {entry.base.label.name for entry in entries}
     unknown = sorted(used - set(tensors))
     if unknown:
         raise _Reject(INCORRECT, f"uses a tensor {unknown[0]!r} that this part does not have; its "
                                  f"tensors are {', '.join(tensors)}")
     bound = {s for s in binding.student_items if isinstance(s, sympy.Symbol)}
     bound |= {sympy.Symbol(name, integer=True) for name, shape in tensors.items() if shape == ()}
-    labels = {entry.base.label for entry in student.rhs.atoms(sympy.Indexed)}
+    labels = {entry.base.label for entry in entries}
     free = {s for s in student.rhs.free_symbols if isinstance(s, sympy.Symbol)} - labels
     loose = sorted(s.name for s in free - bound)
     if loose:
