@@ -54,7 +54,7 @@ def test_brief_examples():
 
 def test_ceil_is_a_function_not_a_product():
     assert parse("ceil(x/2)", names={"c", "e", "i", "l", "x"}) == sympy.ceiling(x / 2)
-    assert parse("ceil(x)", names={"c", "e", "i", "l", "x"}) == sympy.ceiling(x)   # == x: x is an integer
+    assert parse("ceil(x)", names={"c", "e", "i", "l", "x"}) in (sympy.ceiling(x, evaluate=False), x)
     assert parse("ceil(x/2)").func is sympy.ceiling
 
 
@@ -438,5 +438,6 @@ def arithmetic(draw, depth=0):
 def test_random_arithmetic_matches_python(pair):
     text, value = pair
     parsed = parse_expression(text, names=set(VALUES))
-    substituted = parsed.subs({sympy.Symbol(n, integer=True): v for n, v in VALUES.items()})
+    # all symbols at once: sympy's Mod.eval is wrong on some partly substituted forms (Mod(-2*K, 7*K) -> -2*K)
+    substituted = parsed.xreplace({sympy.Symbol(n, integer=True): sympy.Integer(v) for n, v in VALUES.items()})
     assert substituted == sympy.Rational(value.numerator, value.denominator), text

@@ -79,12 +79,17 @@ _NO_ALIASES: Mapping[str, str] = MappingProxyType({})
 def _floor(value: sympy.Expr) -> sympy.Expr:
     """floor(value); left unevaluated when symbolic, because sympy's simplification
     of floor runs assumption queries that cost milliseconds (comparisons sample it)."""
-    return sympy.floor(value) if not value.free_symbols else sympy.floor(value, evaluate=False)
+    return sympy.floor(value, evaluate=_cheap_to_evaluate(value))
 
 
 def _ceiling(value: sympy.Expr) -> sympy.Expr:
     """ceiling(value), unevaluated when symbolic (see :func:`_floor`)."""
-    return sympy.ceiling(value) if not value.free_symbols else sympy.ceiling(value, evaluate=False)
+    return sympy.ceiling(value, evaluate=_cheap_to_evaluate(value))
+
+
+def _cheap_to_evaluate(value: sympy.Expr) -> bool:
+    """Numbers and lone symbols simplify at once (floor(7/2) -> 3, ceil(x) -> x for an integer x)."""
+    return not value.free_symbols or isinstance(value, sympy.Symbol)
 
 
 def is_condition(value) -> bool:
@@ -837,40 +842,58 @@ def _shape_entry(item, names: frozenset[str]) -> sympy.Expr:
 
 
 def _parse_shape_text(text: str, names: frozenset[str]) -> tuple[sympy.Expr, ...]:
+    """Find the axes with shape-mode tokens, then parse each axis's own text in normal mode.
+
+    Re-tokenizing each axis keeps names such as 'xd' or 'x2' whole inside an axis;
+    shape mode only decides where the axes are.
+    """
     tokens = _tokens(text, shape=True)
     body = tokens[:-1]
-    end = tokens[-1]
     if not body:
         raise NotationError("empty shape", text=text, position=0, hint="write a shape such as 4 x 5")
+    start, end = 0, len(text)
     match = match_brackets(tokens, text)
     if (len(body) >= 2 and body[0].kind == "name" and body[0].value == "R"
             and body[1].kind == "op" and body[1].value == "^"):
         if len(body) > 3 and body[2].value in ("{", "(") and match.get(2) == len(body) - 1:
+            start, end = _after(body[2]), body[-1].pos
             body = body[3:-1]
         else:
+            start = _after(body[1])
             body = body[2:]
-        match = match_brackets(body + [end], text)
+        match = match_brackets(body + tokens[-1:], text)
     if body and body[0].kind == "op" and body[0].value in ("(", "[") and match.get(0) == len(body) - 1:
+        start, end = _after(body[0]), body[-1].pos
         body = body[1:-1]
-        match = match_brackets(body + [end], text)
+        match = match_brackets(body + tokens[-1:], text)
     if not body:
         return ()
-    pieces = _split_axes(body, match)
-    if pieces and not pieces[-1] and len(pieces) > 1 and body[-1].value == ",":
-        pieces.pop()                                   # trailing comma: (5,)
+    cuts = _axis_separators(body, match)
+    spans, left = [], start
+    for cut in cuts:
+        spans.append((left, body[cut].pos))
+        left = _after(body[cut])
+    spans.append((left, end))
+    if len(spans) > 1 and cuts[-1] == len(body) - 1 and body[-1].value == ",":
+        spans.pop()                                    # trailing comma: (5,)
     sizes = []
-    for piece in pieces:
-        if not piece:
-            raise NotationError("empty axis in shape", text=text, position=body[0].pos,
+    for left, right in spans:
+        piece = [Token(t.kind, t.value, t.pos + left, t.text) for t in _tokens(text[left:right])]
+        if len(piece) == 1:
+            raise NotationError("empty axis in shape", text=text, position=left,
                                 hint="write a shape such as 4 x 5 or (4, 5)")
-        piece = [_unseparate(t) for t in piece] + [Token("end", "", piece[-1].pos + len(piece[-1].text), "")]
         parser = _Parser(piece, text, names)
         sizes.append(parser.number_of(parser.parse_all(), piece[0]))
     return tuple(sizes)
 
 
-def _split_axes(body: list[Token], match: dict[int, int]) -> list[list[Token]]:
-    """Split at top-level separators ('x', '×', '\\times', ','), else at top-level '*'."""
+def _after(tok: Token) -> int:
+    """Offset in the text just after ``tok``."""
+    return tok.pos + len(tok.text)
+
+
+def _axis_separators(body: list[Token], match: dict[int, int]) -> list[int]:
+    """Indices of the top-level separators ('x', '×', '\\times', ','), else of the top-level '*'."""
     top_level = []
     k = 0
     while k < len(body):
@@ -879,18 +902,4 @@ def _split_axes(body: list[Token], match: dict[int, int]) -> list[list[Token]]:
     cuts = [k for k in top_level if body[k].kind == "sep" or (body[k].kind == "op" and body[k].value == ",")]
     if not cuts:
         cuts = [k for k in top_level if body[k].kind == "op" and body[k].value == "*"]
-    pieces, start = [], 0
-    for cut in cuts:
-        pieces.append(body[start:cut])
-        start = cut + 1
-    pieces.append(body[start:])
-    return pieces
-
-
-def _unseparate(tok: Token) -> Token:
-    """An axis separator inside brackets is ordinary math again: 'x' the name, '×' times."""
-    if tok.kind != "sep":
-        return tok
-    if tok.text == "x":
-        return Token("name", "x", tok.pos, tok.text)
-    return Token("op", "*", tok.pos, tok.text)
+    return cuts

@@ -171,12 +171,32 @@ def _text_mul(e: sympy.Mul) -> tuple[str, float]:
         text, level = _text(magnitude)
         return f"-{text if level >= _MUL else f'({text})'}", _ADD
     numerator, denominator = _fraction_parts(e)
-    top = "*".join(_wrap_text(f, _MUL) for f in numerator) or "1"
     if not denominator:
-        return top, _MUL
-    if len(denominator) == 1 and _text(denominator[0])[1] > _MUL:
-        return f"{top}/{_text(denominator[0])[0]}", _MUL
+        return "*".join(_wrap_text(f, _MUL) for f in numerator), _MUL
+    top = "*".join(_wrap_text(f, _MUL) for f in numerator[:-1])
+    if numerator:
+        last = _wrap_text(numerator[-1], _MUL)
+        last = f"({last})" if _d_named(numerator[-1]) else last      # (dl)/df[1, j] is no derivative
+        top = f"{top}*{last}" if top else last
+    top = top or "1"
+    if _number_and_sum(denominator):
+        # x/2/(a + b): '(2*(a + b))' would read back as the distributed 2*a + 2*b
+        top, denominator = f"{top}/{_text(denominator[0])[0]}", denominator[1:]
+    if len(denominator) == 1:
+        text, level = _text(denominator[0])
+        return (f"{top}/{text}" if level > _MUL else f"{top}/({text})"), _MUL
     return f"{top}/({'*'.join(_wrap_text(f, _MUL) for f in denominator)})", _MUL
+
+
+def _d_named(factor) -> bool:
+    """True for a symbol or entry whose name starts with 'd': before '/' it would read as a derivative dA/dB."""
+    name = factor.base.name if isinstance(factor, sympy.Indexed) else getattr(factor, "name", "")
+    return isinstance(factor, (sympy.Symbol, sympy.Indexed)) and name.startswith("d")
+
+
+def _number_and_sum(factors: list) -> bool:
+    """True for [number, sum]: a group that sympy would distribute (2*(a + b) -> 2*a + 2*b) when read back."""
+    return len(factors) == 2 and factors[0].is_Number and isinstance(factors[1], sympy.Add)
 
 
 def _text_pow(e: sympy.Pow) -> tuple[str, float]:
@@ -332,16 +352,24 @@ def _latex_mul(e: sympy.Mul, compact: bool) -> tuple[str, float]:
     numerator, denominator = _fraction_parts(e)
     if not denominator:
         return _latex_product(numerator, compact), _MUL
-    return f"\\frac{{{_latex_braced(numerator, compact)}}}{{{_latex_braced(denominator, compact)}}}", _MUL
+    if _number_and_sum(numerator) or _number_and_sum(denominator):
+        # 2\\frac{K - 1}{S}: '\\frac{2(K - 1)}{S}' would read back with 2(K - 1) distributed
+        coefficient = e.as_coeff_Mul()[0]
+        rest_numerator, rest_denominator = _fraction_parts(sympy.Mul(e, 1 / coefficient))
+        fraction = f"\\frac{{{_latex_braced(rest_numerator, compact, True)}}}{{{_latex_braced(rest_denominator, compact)}}}"
+        return f"{_latex(coefficient, compact)[0]}{fraction}", _MUL
+    return f"\\frac{{{_latex_braced(numerator, compact, True)}}}{{{_latex_braced(denominator, compact)}}}", _MUL
 
 
-def _latex_braced(factors: list, compact: bool) -> str:
-    """A product inside \\frac braces: a single factor needs no parentheses."""
+def _latex_braced(factors: list, compact: bool, numerator: bool = False) -> str:
+    """A product inside \\frac braces: a single factor needs no parentheses.
+
+    A numerator starting with a 'd' name is parenthesised: \\frac{dl}{df_{1,j}} would read as a derivative.
+    """
     if not factors:
         return "1"
-    if len(factors) == 1:
-        return _latex(factors[0], compact)[0]
-    return _latex_product(factors, compact)
+    text = _latex(factors[0], compact)[0] if len(factors) == 1 else _latex_product(factors, compact)
+    return _paren(text, compact) if numerator and text.startswith("d") else text
 
 
 def _latex_pow(e: sympy.Pow, compact: bool) -> tuple[str, float]:
@@ -354,10 +382,16 @@ def _latex_pow(e: sympy.Pow, compact: bool) -> tuple[str, float]:
 # ---- shapes and equations --------------------------------------------------------------------
 
 def _axis_needs_parentheses(size, level: float, axes: int) -> bool:
-    """Sums and negatives need parentheses between separators; so do sizes using the symbol x."""
-    uses_x = any(s.name == "x" or re.match(r"x\d", s.name) for s in getattr(size, "free_symbols", ())
-                 if isinstance(s, sympy.Symbol))
+    """Sums and negatives need parentheses between separators; so do sizes using a name starting with x
+    (in '4x', 'x5' or '3xd' the x would read as an axis separator)."""
+    uses_x = any(isinstance(node, (sympy.Symbol, sympy.IndexedBase)) and node.name.startswith("x")
+                 for node in sympy.preorder_traversal(size))
     return level <= _ADD or uses_x or (axes == 1 and level <= _MUL)
+
+
+def _reads_as_space(text: str) -> bool:
+    """True for a first axis printed as 'R^...', which parse_shape would take for the space prefix 'R^{...}'."""
+    return text.startswith("R^")
 
 
 def shape_to_text(shape) -> str:
@@ -371,7 +405,7 @@ def shape_to_text(shape) -> str:
     for size in shape:
         size = _as_expr(size)
         text, level = _text(size)
-        if _axis_needs_parentheses(size, level, len(shape)):
+        if _axis_needs_parentheses(size, level, len(shape)) or (not parts and _reads_as_space(text)):
             text = f"({text},)" if len(shape) == 1 else f"({text})"
         parts.append(text)
     return " x ".join(parts)
@@ -383,8 +417,10 @@ def shape_to_latex(shape) -> str:
         return "()"
     parts = []
     for size in shape:
-        text, level = _latex(_as_expr(size), False)
-        parts.append(f"\\left({text}\\right)" if level <= _ADD else text)
+        size = _as_expr(size)
+        text, level = _latex(size, False)
+        wrap = _axis_needs_parentheses(size, level, 2) or (not parts and _reads_as_space(text))
+        parts.append(f"\\left({text}\\right)" if wrap else text)
     return " \\times ".join(parts)
 
 
