@@ -27,14 +27,18 @@ Meaning of each form (see solver.notation.equation for the shared conventions):
 * a ``[`` right after a name indexes it unless the brackets hold a comparison,
   in which case (and anywhere else) it is an Iverson bracket ``Piecewise((1, cond), (0, True))``;
 * ``a / b`` is ``a * b**-1`` (exact); ``a // b`` is ``floor(a/b)``; ``a % b`` is ``Mod(a, b)``;
-  ``max``, ``min`` and ``%`` with symbolic arguments are built unevaluated (sympy's
-  evaluation of them is very slow on large arguments);
+  ``max``, ``min``, ``%``, ``floor`` and ``ceil`` with symbolic arguments are built
+  unevaluated (sympy's evaluation of them is slow on large arguments, and its
+  ``Mod`` evaluation is wrong on some symbolic forms: ``Mod(-2*K, 7*K)`` gives
+  ``-2*K``). To evaluate a parsed expression, substitute every symbol at once
+  (``xreplace``), not one by one with ``subs``;
 * a prefix sum's body is the product that follows it (up to the next ``+``/``-``
   at the same bracket level); nested sums are merged into one ``Sum`` whose limits
   are innermost first (sympy's order): ``sum_{c=1}^{2} sum_{k=1}^{3} B`` and
   ``Sum(Sum(B, (k, 1, 3)), (c, 1, 2))`` are both ``Sum(B, (k, 1, 3), (c, 1, 2))``;
 * a derivative ``dA/dB[...]`` (or ``∂A/∂B[...]``) in an expression is the entry named
-  ``aliases.get('dA/dB', 'dA/dB')`` at B's indices (the upstream gradient ``dl/df``).
+  ``aliases.get('dA/dB', 'dA/dB')`` at B's indices (the upstream gradient ``dl/df``);
+  the ``d`` forms are off when ``d`` itself is in ``names`` (then only ``∂`` marks a derivative).
 
 Nothing here evaluates text: no eval/exec, no sympify, no sympy parsers, and no
 simplify/expand/doit.
