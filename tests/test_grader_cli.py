@@ -116,3 +116,17 @@ def test_bad_spec_exits_2(tmp_path):
     run = subprocess.run([sys.executable, "-m", "grader", spec, spec], capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr.startswith("error: ")
     assert "Traceback" not in run.stderr
+
+
+def test_unreadable_answers_get_hints_that_do_not_give_the_answer(tmp_path, capsys):
+    """Syntax hints use neutral examples: none may be a key answer of the seed."""
+    junk = {"a": "4 x", "b": "F x (", "c.i": {"shape": "1 x", "value": "f[1,j] = sum_k"},
+            "c.ii": {"shape": "[1, 2", "value": "df[1,j]/dW[1,c,k] = x[c,"},
+            "c.iv": {"value": "dl/dW[1,c,k] = )"}}
+    submission = {"problem": "q1.1", "answers": junk}
+    [result] = _grade_json([_write(tmp_path, "junk.json", json.dumps(submission))], capsys)
+    feedback = " ".join(a["feedback"] for p in result["parts"] for a in p["answers"].values())
+    assert "unparseable" in json.dumps(result)
+    for answer in ("4 x 5", "(4, 5)", "R^{4x5}", "[4, 5]", "2(j-1)+k", "2*j + k - 2", "W[1, c, k]",
+                   "floor((H", "1 x 2"):
+        assert answer not in feedback, answer

@@ -13,7 +13,7 @@ def check_count(part_key, expected, raw, context) -> Check:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Check(MISSING, "no answer given")
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-        return Check(UNPARSEABLE, "give a whole number or a formula such as F*(C*K^2 + 1)")
+        return Check(UNPARSEABLE, "give a whole number or a formula such as 2*n + 1")
     domain = part_key.domain
     try:
         found = parse_expression(str(raw), names=[s.name for s in domain.symbols])

@@ -26,7 +26,8 @@ MAX_POINTS = 600
 #: Independent draws of random tensor values.
 TRIALS = 2
 _VALUE_RANGE = 9
-_ACCEPTED = "write it like f[1, j] = sum_{c=1}^{2} sum_{k=1}^{3} W[1, c, k] x[c, 2(j-1)+k]"
+# The examples in feedback must never be an answer of a bundled problem.
+_ACCEPTED = "write it like y[i] = sum_{k=1}^{3} a[i, k] b[k] or y[i] = Sum(a[i, k]*b[k], (k, 1, 3))"
 
 
 class _Reject(Exception):

@@ -7,7 +7,7 @@ from grader.checks.pointwise import PointwiseError
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
 from solver.notation import NotationError, parse_shape, shape_to_text
 
-_ACCEPTED = "write it like 4 x 5, (4, 5), [4, 5] or R^{4x5}"
+_ACCEPTED = "write it like 2 x 3, (2, 3), [2, 3] or R^{2x3}"
 
 
 def check_shape(part_key, expected, raw, context) -> Check:

@@ -462,7 +462,7 @@ class _Parser:
             self.advance()
             args = self.index_list(")") if not self.at(")") else []
         else:
-            raise self.error(f"'{tok.value}' needs parentheses", self.peek(), "write e.g. floor((H - K)/S)")
+            raise self.error(f"'{tok.value}' needs parentheses", self.peek(), "write e.g. floor((n - 1)/2)")
         return self.apply(function, args, tok)
 
     def apply(self, function: str, args: list, tok: Token):
@@ -735,7 +735,7 @@ def parse_expression(text: str, *, names: Collection[str] = ()) -> sympy.Expr:
         value = parser.parse_all()
         if is_condition(value):
             raise NotationError("expected an expression but found a condition", text=text, position=0,
-                                hint="an expression is e.g. floor((H - K)/S) + 1")
+                                hint="an expression is e.g. floor((n - 1)/2) + 1")
         return value
     return _run(parse, text)
 
@@ -786,7 +786,7 @@ def parse_equation(text: str, *, names: Collection[str] = (),
             rhs = _Parser(tokens[split + 1:], text, frozen_names, aliases).parse_all()
         if is_condition(rhs):
             raise NotationError("the right-hand side is a condition, not an expression", text=text, position=0,
-                                hint="write e.g. f[1, j] = Sum(W[1, c, k]*x[c, 2*j + k - 2], (c, 1, 2), (k, 1, 3))")
+                                hint="write e.g. y[i] = Sum(a[i, k]*b[k], (k, 1, 3))")
         return IndexEquation(of=of, wrt=wrt, rhs=rhs)
     return _run(parse, text)
 
@@ -827,7 +827,7 @@ def parse_shape(value, *, names: Collection[str] = ()) -> tuple[sympy.Expr, ...]
         return (_shape_entry(value, frozen_names),)
     if not isinstance(value, str):
         raise NotationError(f"expected a shape, got {type(value).__name__}",
-                            hint="a shape is text such as '4 x 5', an int, or a list such as [4, 5]")
+                            hint="a shape is text such as '2 x 3', an int, or a list such as [2, 3]")
     text = value
     return _run(lambda: _parse_shape_text(text, frozen_names), text)
 
@@ -854,7 +854,7 @@ def _parse_shape_text(text: str, names: frozenset[str]) -> tuple[sympy.Expr, ...
     tokens = _tokens(text, shape=True)
     body = tokens[:-1]
     if not body:
-        raise NotationError("empty shape", text=text, position=0, hint="write a shape such as 4 x 5")
+        raise NotationError("empty shape", text=text, position=0, hint="write a shape such as 2 x 3")
     start, end = 0, len(text)
     match = match_brackets(tokens, text)
     if (len(body) >= 2 and body[0].kind == "name" and body[0].value == "R"
@@ -885,7 +885,7 @@ def _parse_shape_text(text: str, names: frozenset[str]) -> tuple[sympy.Expr, ...
         piece = [Token(t.kind, t.value, t.pos + left, t.text) for t in _tokens(text[left:right])]
         if len(piece) == 1:
             raise NotationError("empty axis in shape", text=text, position=left,
-                                hint="write a shape such as 4 x 5 or (4, 5)")
+                                hint="write a shape such as 2 x 3 or (2, 3)")
         parser = _Parser(piece, text, names)
         sizes.append(parser.number_of(parser.parse_all(), piece[0]))
     return tuple(sizes)
