@@ -135,20 +135,27 @@ def _flatten(answers: Mapping, key: AnswerKey) -> tuple[dict, list[str]]:
 
 
 def _by_item(part, raw: object, notes: list[str]) -> dict:
-    """Item -> raw answer for one part; a bare value answers the part's first asked item."""
+    """Item -> raw answer for one part; a bare value answers the part's first asked item.
+
+    A mapping is read as item -> answer; keys that are not asked items are
+    reported in ``notes`` (never silently dropped).
+    """
     if raw is None:
         return {}
-    if isinstance(raw, Mapping) and raw and all(str(k) in CHECKERS for k in raw):
-        unasked = [str(k) for k in raw if str(k) not in part.ask]
-        for item in unasked:
+    if not isinstance(raw, Mapping):
+        return {part.ask[0]: raw}
+    chosen = {}
+    for key, value in raw.items():
+        item = str(key)
+        if item in part.ask:
+            chosen[item] = value
+        elif item in CHECKERS:
             notes.append(f"part {part.id}: {item!r} is not asked in this part and was not graded "
                          f"(it asks {', '.join(part.ask)})")
-        return {str(k): v for k, v in raw.items() if str(k) in part.ask}
-    if isinstance(raw, Mapping):
-        notes.append(f"part {part.id}: unknown keys {', '.join(map(str, raw))}; answer with "
-                     f"{', '.join(part.ask)}")
-        return {}
-    return {part.ask[0]: raw}
+        else:
+            notes.append(f"part {part.id}: unknown key {item!r} was not graded; answer with "
+                         f"{', '.join(part.ask)}")
+    return chosen
 
 
 def _part_verdict(results: list[AnswerResult]) -> str:

@@ -130,3 +130,12 @@ def test_unreadable_answers_get_hints_that_do_not_give_the_answer(tmp_path, caps
     for answer in ("4 x 5", "(4, 5)", "R^{4x5}", "[4, 5]", "2(j-1)+k", "2*j + k - 2", "W[1, c, k]",
                    "floor((H", "1 x 2"):
         assert answer not in feedback, answer
+
+
+def test_a_misspelled_item_does_not_lose_the_others(tmp_path, capsys):
+    text = "problem: q1.1\nanswers:\n  c.i: {shape: 1 x 2, valeu: 'f[1,j] = 0'}\n"
+    [result] = _grade_json([_write(tmp_path, "typo.yaml", text)], capsys)
+    part = next(p for p in result["parts"] if p["id"] == "c.i")
+    assert part["answers"]["shape"]["verdict"] == "correct"
+    assert part["answers"]["value"]["verdict"] == "missing"
+    assert any("'valeu'" in note for note in result["notes"])
