@@ -16,7 +16,7 @@ def check_count(part_key, expected, raw, context) -> Check:
         return Check(UNPARSEABLE, "give a whole number or a formula such as 2*n + 1")
     domain = part_key.domain
     try:
-        found = parse_expression(str(raw), names=[s.name for s in domain.symbols])
+        found = parse_expression(str(raw), names=[s.name for s in domain.symbols], evaluate=False)
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the answer: {error}")
     unknown = unknown_symbols(found, domain)

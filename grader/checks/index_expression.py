@@ -54,7 +54,7 @@ def check_index_expression(part_key, expected, raw, context) -> Check:
     names = part_key.part.layer.names
     aliases = {f"d{names.loss}/d{names.output}": names.upstream}
     try:
-        student = parse_equation(raw, aliases=aliases)
+        student = parse_equation(raw, aliases=aliases, evaluate=False)
         binding = _bind(key_eq, student)
         _check_names(student, binding, dict(expected.tensors))
         return _compare(part_key, expected, student, binding, context.indexing)

@@ -16,7 +16,7 @@ def check_shape(part_key, expected, raw, context) -> Check:
         return Check(MISSING, "no shape given")
     domain = part_key.domain
     try:
-        found = parse_shape(raw, names=[s.name for s in domain.symbols])
+        found = parse_shape(raw, names=[s.name for s in domain.symbols], evaluate=False)
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the shape: {error}; {_ACCEPTED}")
     want = tuple(expected.shape)

@@ -111,8 +111,9 @@ class _Parser:
     """One parse over a token list (ending with an ``end`` token) of ``text``."""
 
     def __init__(self, tokens: list[Token], text: str, names: frozenset[str],
-                 aliases: Mapping[str, str] = _NO_ALIASES):
+                 aliases: Mapping[str, str] = _NO_ALIASES, *, evaluate: bool = True):
         self.tokens = tokens
+        self.evaluate = evaluate
         self.text = text
         self.names = names
         self.aliases = aliases
@@ -228,11 +229,11 @@ class _Parser:
         while self.peek().kind == "op" and self.peek().value in ("+", "-"):
             op = self.advance()
             value = self.number_of(self.term(), op)
-            terms.append(-value if op.value == "-" else value)
+            terms.append(self.negated(value) if op.value == "-" else value)
         if len(terms) == 1:
             return terms[0]
         self.number_of(terms[0], first)
-        return sympy.Add(*terms)
+        return sympy.Add(*terms, evaluate=self.evaluates(terms))
 
     def term(self):
         # A leading sign is the factor -1 of the whole product, so '-(H - K)/S' stays Mul(-1, H - K, 1/S)
@@ -252,7 +253,7 @@ class _Parser:
                 if operand == 0:
                     raise self.error("division by zero", tok)
                 if tok.value == "/":
-                    factors.append(sympy.Pow(operand, -1))
+                    factors.append(sympy.Pow(operand, -1, evaluate=self.evaluates([operand])))
                     continue
                 dividend = self.product(factors, first)
                 if tok.value == "//":
@@ -270,9 +271,17 @@ class _Parser:
     def product(self, factors: list, tok: Token):
         for factor in factors:
             self.number_of(factor, tok)
-        value = sympy.Mul(*factors)
+        value = sympy.Mul(*factors, evaluate=self.evaluates(factors))
         check_number_size(value, text=self.text, position=tok.pos)
         return value
+
+    def evaluates(self, args) -> bool:
+        """Whether to let sympy combine ``args``: always for numbers (so the size limits
+        see the values); for symbolic ones only when the caller asked for evaluation."""
+        return self.evaluate or all(arg.is_number for arg in args)
+
+    def negated(self, value):
+        return -value if self.evaluates([value]) else sympy.Mul(-1, value, evaluate=False)
 
     def modulo(self, dividend, divisor, tok: Token):
         if dividend.is_Number and divisor.is_Number:
@@ -299,7 +308,7 @@ class _Parser:
         negative = self.signs()
         tok = self.peek()
         value = self.power()
-        return -self.number_of(value, tok) if negative else value
+        return self.negated(self.number_of(value, tok)) if negative else value
 
     def power(self):
         base_tok = self.peek()
@@ -721,17 +730,20 @@ def _run(parse, text: str):
                             hint="simplify the answer or write it differently") from None
 
 
-def parse_expression(text: str, *, names: Collection[str] = ()) -> sympy.Expr:
+def parse_expression(text: str, *, names: Collection[str] = (), evaluate: bool = True) -> sympy.Expr:
     """Parse math text (plain, unicode or the LaTeX subset) into a sympy expression.
 
     ``names`` are the known size/index names (used to split ``HW`` into H*W and
     to decide subscripts). int and finite float input is read as its decimal
-    text (0.5 -> 1/2); bool and other types are refused. Raises NotationError.
+    text (0.5 -> 1/2); bool and other types are refused. ``evaluate=False``
+    leaves symbolic sums and products as written (numbers are still combined):
+    about twice as fast, for callers that only evaluate the result at points,
+    such as the grader. Raises NotationError.
     """
     text = _as_text(text)
 
     def parse():
-        parser = _Parser(_tokens(text), text, frozenset(names))
+        parser = _Parser(_tokens(text), text, frozenset(names), evaluate=evaluate)
         value = parser.parse_all()
         if is_condition(value):
             raise NotationError("expected an expression but found a condition", text=text, position=0,
@@ -759,13 +771,14 @@ def parse_relation(text: str, *, names: Collection[str] = ()) -> sympy.Basic:
 
 
 def parse_equation(text: str, *, names: Collection[str] = (),
-                   aliases: Mapping[str, str] = _NO_ALIASES) -> IndexEquation:
+                   aliases: Mapping[str, str] = _NO_ALIASES, evaluate: bool = True) -> IndexEquation:
     """Parse ``LHS = RHS`` (or just an RHS) into an IndexEquation.
 
     LHS forms: ``f[1,j]``, ``f_{1,j}``, ``f_W(x)[1,j]``, ``df[1,j]/dW[1,c,k]``,
     ``∂f[1,j]/∂x[c,l]``, ``dl/dW[1,c,k]``, ``d l / d W [1, c, k]`` and the LaTeX
     ``\\frac{\\partial f_{1,j}}{\\partial W_{1,c,k}}``. In the RHS ``dl/df[1,j]``
-    is the entry named ``aliases.get('dl/df', 'dl/df')``. Raises NotationError.
+    is the entry named ``aliases.get('dl/df', 'dl/df')``. ``evaluate`` as in
+    :func:`parse_expression`. Raises NotationError.
     """
     text = _as_text(text)
 
@@ -774,7 +787,7 @@ def parse_equation(text: str, *, names: Collection[str] = (),
         frozen_names = frozenset(names)
         split = _top_level_equals(tokens, text)
         if split is None:
-            rhs = _Parser(tokens, text, frozen_names, aliases).parse_all()
+            rhs = _Parser(tokens, text, frozen_names, aliases, evaluate=evaluate).parse_all()
             of = wrt = None
         else:
             equals = tokens[split]
@@ -783,7 +796,7 @@ def parse_equation(text: str, *, names: Collection[str] = (),
                                     hint=_LHS_HINT)
             lhs_tokens = tokens[:split] + [Token("end", "", equals.pos, "")]
             of, wrt = _Parser(lhs_tokens, text, frozen_names, aliases).equation_lhs()
-            rhs = _Parser(tokens[split + 1:], text, frozen_names, aliases).parse_all()
+            rhs = _Parser(tokens[split + 1:], text, frozen_names, aliases, evaluate=evaluate).parse_all()
         if is_condition(rhs):
             raise NotationError("the right-hand side is a condition, not an expression", text=text, position=0,
                                 hint="write e.g. y[i] = Sum(a[i, k]*b[k], (k, 1, 3))")
@@ -810,7 +823,7 @@ def _top_level_equals(tokens: list[Token], text: str) -> int | None:
     return found
 
 
-def parse_shape(value, *, names: Collection[str] = ()) -> tuple[sympy.Expr, ...]:
+def parse_shape(value, *, names: Collection[str] = (), evaluate: bool = True) -> tuple[sympy.Expr, ...]:
     """Parse a tensor shape into a tuple of sizes.
 
     Accepts an int, a list/tuple of ints, strings and sympy expressions, or text:
@@ -818,34 +831,35 @@ def parse_shape(value, *, names: Collection[str] = ()) -> tuple[sympy.Expr, ...]
     '\\mathbb{R}^{4 \\times 5}', 'F x (floor((H-K)/S)+1) x ...'. Text is split into axes at
     'x', '×', '\\times' and ',' outside brackets; when none occurs there, at '*'
     outside brackets. A leading 'R^' and one pair of enclosing ( ) or [ ] are
-    removed first. '()' and '[]' give the empty shape. Raises NotationError.
+    removed first. '()' and '[]' give the empty shape. ``evaluate`` as in
+    :func:`parse_expression`. Raises NotationError.
     """
     frozen_names = frozenset(names)
     if isinstance(value, (list, tuple)):
-        return tuple(_shape_entry(item, frozen_names) for item in value)
+        return tuple(_shape_entry(item, frozen_names, evaluate) for item in value)
     if isinstance(value, sympy.Expr) or (isinstance(value, int) and not isinstance(value, bool)):
-        return (_shape_entry(value, frozen_names),)
+        return (_shape_entry(value, frozen_names, evaluate),)
     if not isinstance(value, str):
         raise NotationError(f"expected a shape, got {type(value).__name__}",
                             hint="a shape is text such as '2 x 3', an int, or a list such as [2, 3]")
     text = value
-    return _run(lambda: _parse_shape_text(text, frozen_names), text)
+    return _run(lambda: _parse_shape_text(text, frozen_names, evaluate), text)
 
 
-def _shape_entry(item, names: frozenset[str]) -> sympy.Expr:
+def _shape_entry(item, names: frozenset[str], evaluate: bool) -> sympy.Expr:
     if isinstance(item, bool):
         raise NotationError(f"axis size {item} is a bool", hint="axis sizes are integers or expressions")
     if isinstance(item, int):
         return parse_expression(item)
     if isinstance(item, str):
-        return parse_expression(item, names=names)
+        return parse_expression(item, names=names, evaluate=evaluate)
     if isinstance(item, sympy.Expr):
         return item
     raise NotationError(f"axis size of type {type(item).__name__} is not accepted",
                         hint="axis sizes are integers, strings such as 'H - K + 1', or sympy expressions")
 
 
-def _parse_shape_text(text: str, names: frozenset[str]) -> tuple[sympy.Expr, ...]:
+def _parse_shape_text(text: str, names: frozenset[str], evaluate: bool) -> tuple[sympy.Expr, ...]:
     """Find the axes with shape-mode tokens, then parse each axis's own text in normal mode.
 
     Re-tokenizing each axis keeps names such as 'xd' or 'x2' whole inside an axis;
@@ -886,7 +900,7 @@ def _parse_shape_text(text: str, names: frozenset[str]) -> tuple[sympy.Expr, ...
         if len(piece) == 1:
             raise NotationError("empty axis in shape", text=text, position=left,
                                 hint="write a shape such as 2 x 3 or (2, 3)")
-        parser = _Parser(piece, text, names)
+        parser = _Parser(piece, text, names, evaluate=evaluate)
         sizes.append(parser.number_of(parser.parse_all(), piece[0]))
     return tuple(sizes)
 
