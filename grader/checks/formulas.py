@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 
 from grader.checks.pointwise import UNDEFINED, PointwiseError, values_at
+from grader.checks.rational_arrays import Rationals, TooLarge, Unsupported, evaluate_rationals
 from solver.domain import Domain
 
 SAMPLE_SIZE = 96
@@ -92,14 +93,40 @@ def first_mismatch(expected: sympy.Basic, student: sympy.Basic, domain: Domain) 
     if sample.size == 0:
         equal = sympy.expand(expected - student) == 0
         return None if equal else Mismatch({}, expected, student)
+    index = _first_difference_fast(expected, student, domain, sample)
+    if index is None:
+        return None
     want = _key_values(expected, domain)
     got = values_at(student, sample.columns, sample.size)
-    for index in range(sample.size):
-        if want[index] is not UNDEFINED and (got[index] is UNDEFINED or got[index] != want[index]):
-            used = expected.free_symbols | student.free_symbols if isinstance(expected, sympy.Basic) \
-                else student.free_symbols
-            return Mismatch(sample.point(index, only=used), want[index], got[index])
-    return None
+    if index == _UNDECIDED:
+        differs = [w is not UNDEFINED and (g is UNDEFINED or g != w) for w, g in zip(want, got)]
+        if not any(differs):
+            return None
+        index = differs.index(True)
+    used = (expected.free_symbols if isinstance(expected, sympy.Basic) else set()) | student.free_symbols
+    return Mismatch(sample.point(index, only=used), want[index], got[index])
+
+
+_UNDECIDED = -1
+
+
+def _first_difference_fast(expected, student, domain: Domain, sample: Sample) -> int | None:
+    """Index of the first differing point, with int64 rationals; None when all agree;
+    _UNDECIDED when this fast path cannot tell (too large, unsupported node)."""
+    try:
+        want = _key_rationals(expected, domain)
+        got = evaluate_rationals(student, sample.columns, sample.size)
+    except (TooLarge, Unsupported):
+        return _UNDECIDED
+    same = got.ok & (got.num == want.num) & (got.den == want.den)
+    bad = want.ok & ~same
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+@lru_cache(maxsize=1024)
+def _key_rationals(expected: sympy.Basic, domain: Domain) -> Rationals:
+    sample = domain_sample(domain)
+    return evaluate_rationals(expected, sample.columns, sample.size)
 
 
 @lru_cache(maxsize=1024)

@@ -40,11 +40,13 @@ def evaluate_rationals(expr, columns: dict, size: int) -> Rationals:
 
 
 def _make(num, den, ok) -> Rationals:
-    den = np.where(ok, den, 1)
-    num = np.where(ok, num, 0)
-    g = np.gcd(num, den)
-    g[g == 0] = 1
-    num, den = num // g, den // g
+    if not ok.all():
+        den = np.where(ok, den, 1)
+        num = np.where(ok, num, 0)
+    if (den != 1).any():          # integers (the usual case) need no reduction
+        g = np.gcd(num, den)
+        g[g == 0] = 1
+        num, den = num // g, den // g
     if np.abs(num).max(initial=0) >= _LIMIT or den.max(initial=1) >= _LIMIT:
         raise TooLarge()
     return Rationals(num, den, ok)
