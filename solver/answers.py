@@ -1,7 +1,9 @@
 """Typed answers held by an answer key; each knows its plain data form.
 
-The grader compares a student's answer with the ``value`` of these objects;
-renderers print ``to_data()`` (YAML/JSON) or ``to_latex()`` (Markdown).
+The grader compares a student's answer with the fields of these objects;
+renderers print ``to_data()`` (plain data for YAML/JSON: ints, strings in the
+notation the grader reads, nested lists) or ``to_latex()`` (Markdown).
+Every answer class has both methods.
 """
 
 from __future__ import annotations

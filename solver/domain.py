@@ -35,13 +35,6 @@ class Domain:
                 bound = max(bound, constraint.rhs)
         return bound
 
-    def admits(self, values: dict[sympy.Symbol, int]) -> bool:
-        """True when the integer assignment ``values`` satisfies every relation."""
-        for relation in self.relations():
-            if relation.xreplace({s: sympy.Integer(v) for s, v in values.items()}) is not sympy.true:
-                return False
-        return True
-
 
 def part_domain(part) -> Domain:
     """The domain of a :class:`~solver.spec.model.Part`: its layers' constraints and assumptions."""
