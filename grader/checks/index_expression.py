@@ -94,20 +94,42 @@ def _bind(key: IndexEquation, student: IndexEquation) -> _Binding:
 
 
 def _check_names(student: IndexEquation, binding: _Binding, tensors: dict) -> None:
-    entries = student.rhs.atoms(sympy.Indexed)
-    used = {entry.base.label.name for entry in entries}
+    used, free = set(), set()
+    _collect_names(student.rhs, frozenset(), used, free)
     unknown = sorted(used - set(tensors))
     if unknown:
         raise _Reject(INCORRECT, f"uses a tensor {unknown[0]!r} that this part does not have; its "
                                  f"tensors are {', '.join(tensors)}")
-    bound = {s for s in binding.student_items if isinstance(s, sympy.Symbol)}
-    bound |= {sympy.Symbol(name, integer=True) for name, shape in tensors.items() if shape == ()}
-    labels = {entry.base.label for entry in entries}
-    free = {s for s in student.rhs.free_symbols if isinstance(s, sympy.Symbol)} - labels
-    loose = sorted(s.name for s in free - bound)
+    bound = {s.name for s in binding.student_items if isinstance(s, sympy.Symbol)}
+    bound |= {name for name, shape in tensors.items() if shape == ()}     # scalar tensors
+    loose = sorted(free - bound)
     if loose:
         raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither an index of the "
                                  f"left-hand side nor a summation index")
+
+
+def _collect_names(expr, bound: frozenset, tensors: set, free: set) -> None:
+    """Tensor names in ``expr`` into ``tensors``; names of symbols not bound by a sum into ``free``.
+
+    One walk instead of sympy's atoms() and free_symbols (a tenth of a check's time).
+    """
+    if isinstance(expr, sympy.Symbol):
+        if expr.name not in bound:
+            free.add(expr.name)
+    elif isinstance(expr, sympy.Indexed):
+        tensors.add(expr.base.label.name)
+        for index in expr.indices:
+            _collect_names(index, bound, tensors, free)
+    elif isinstance(expr, sympy.Sum):
+        names = [limit[0].name for limit in expr.limits]     # innermost first
+        for position, (_, low, high) in enumerate(expr.limits):
+            scope = bound | set(names[position + 1:])          # bounds may use outer indices
+            _collect_names(low, scope, tensors, free)
+            _collect_names(high, scope, tensors, free)
+        _collect_names(expr.function, bound | set(names), tensors, free)
+    else:
+        for arg in expr.args:
+            _collect_names(arg, bound, tensors, free)
 
 
 @dataclass(frozen=True)

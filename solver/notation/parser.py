@@ -107,12 +107,17 @@ def _describe(tok: Token) -> str:
     return f"'{_SHOWN.get(tok.value, tok.text or tok.value)}'"
 
 
+#: Largest ``offset`` passed to ``_Parser.peek``.
+_LOOKAHEAD = 2
+
+
 class _Parser:
     """One parse over a token list (ending with an ``end`` token) of ``text``."""
 
     def __init__(self, tokens: list[Token], text: str, names: frozenset[str],
                  aliases: Mapping[str, str] = _NO_ALIASES, *, evaluate: bool = True):
-        self.tokens = tokens
+        # Padded with copies of the final 'end' token so that peek() needs no bounds check.
+        self.tokens = tokens + tokens[-1:] * _LOOKAHEAD
         self.evaluate = evaluate
         self.text = text
         self.names = names
@@ -123,7 +128,7 @@ class _Parser:
 
     # ---- token helpers -------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token:
-        return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
+        return self.tokens[self.i + offset]
 
     def at(self, value: str, offset: int = 0) -> bool:
         tok = self.peek(offset)
