@@ -66,6 +66,8 @@ BROKEN_SPECS = [
      ["indexing", "0 or 1"]),
     ("field of another op", "id: q\nparts:\n  - {id: a, layer: {op: maxpool2d, input: [4, 4], kernel: 2, filters: 3}, ask: [shape]}\n",
      ["layer.filters", "maxpool2d does not take filters"]),
+    ("layer and layers", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, layers: [{GOOD_LAYER}], ask: [shape]}}\n",
+     ["part a", "layers", "not both"]),
     ("huge jacobian", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [3, 64, 64], kernel: 3, filters: 16, values: {seed: 1}}, of: jacobian, wrt: input, ask: [numeric]}\n",
      ["part a", "entries", "limit"]),
 ]

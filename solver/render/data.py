@@ -28,4 +28,4 @@ _KeyDumper.add_representer(list, _represent_list)
 
 def render_yaml(key: AnswerKey) -> str:
     """The key's plain data as YAML text (key order kept)."""
-    return yaml.dump(key.to_data(), Dumper=_KeyDumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(key.to_data(), Dumper=_KeyDumper, sort_keys=False, allow_unicode=True, width=10_000)

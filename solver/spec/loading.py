@@ -97,6 +97,9 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
     part_id = f"{parent_id}.{local_id}" if parent_id else str(local_id)
     try:
         _reject_unknown(raw, _PART_FIELDS, "part")
+        if "layer" in raw and "layers" in raw:
+            raise SpecError("give either layer (one layer) or layers (a list), not both",
+                            field="layers")
         here = _Inherited(
             indexing=_indexing(raw["indexing"], "indexing") if "indexing" in raw else inherited.indexing,
             options=_options(raw.get("options"), inherited.options),
