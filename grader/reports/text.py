@@ -20,11 +20,13 @@ def _submission(result: SubmissionResult) -> str:
         lines += [f"  could not be graded: {result.error}", ""]
         return "\n".join(lines)
     pending = result.pending_manual
-    extra = f", {pending:g} more to be graded by hand" if pending else ""
-    lines.append(f"  problem {result.problem}: {result.score:g} / {result.max_score:g} points{extra}")
+    extra = f", {_points(pending)} more to be graded by hand" if pending else ""
+    lines.append(f"  problem {result.problem}: {_points(result.score)} / {_points(result.max_score)} "
+                 f"points{extra}")
     for part in result.parts:
         label = f"({part.id})"
-        lines.append(f"  {label:<8} {_MARK[part.verdict]:<10} {part.score:g} / {part.max_score:g}")
+        lines.append(f"  {label:<8} {_MARK[part.verdict]:<10} {_points(part.score)} / "
+                     f"{_points(part.max_score)}")
         for answer in part.answers:
             line = f"      {answer.item}: {answer.verdict}"
             if answer.feedback and not (answer.verdict == CORRECT and not answer.feedback):
@@ -36,3 +38,8 @@ def _submission(result: SubmissionResult) -> str:
         lines.append(f"  note: {note}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _points(value: float) -> str:
+    """Points with at most two decimals: 2.67, 1.5, 3."""
+    return f"{round(value, 2):g}"
