@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from solver.errors import SpecError
 from solver.layers import CONV
+from solver.questions.subject import variable_shape
 
 
 def check_elementwise(part, item: str) -> None:
@@ -21,5 +22,5 @@ def check_elementwise(part, item: str) -> None:
     if layer.is_symbolic:
         raise SpecError(f"{item} answers need numeric sizes; this layer has symbols",
                         field="layer")
-    if part.wrt == "bias" and not layer.bias:
-        raise SpecError("wrt: bias, but the layer has no bias (bias: false)", field="wrt")
+    if part.wrt is not None:
+        variable_shape(layer, part.wrt)     # SpecError when the layer has no such tensor

@@ -6,16 +6,13 @@ from solver.errors import SpecError
 from solver.layers import Dim, Layer
 from solver.shapes import tensor_shapes
 
-_ROLE_OF_WRT = {"weight": "weight", "input": "input", "bias": "bias"}
-
-
 def variable_shape(layer: Layer, wrt: str) -> tuple[Dim, ...]:
     """Shape of the tensor named by ``wrt`` (weight, input, bias); SpecError when absent."""
     shapes = tensor_shapes(layer)
-    shape = getattr(shapes, _ROLE_OF_WRT[wrt])
+    shape = getattr(shapes, wrt)   # the wrt choices are the TensorShapes field names
     if shape is None:
         reason = "has no bias (bias: false)" if wrt == "bias" else "has no weights"
-        raise SpecError(f"wrt: {wrt}, but the {layer.op} layer {reason}", field="wrt")
+        raise SpecError(f"{wrt}, but the {layer.op} layer {reason}", field="wrt")
     return shape
 
 
