@@ -1,32 +1,25 @@
-"""Cache keys for raw answers: identical answers must share one verdict, distinct ones never."""
+"""Exact keys for raw answers: the parent's cache of verdicts by raw answer.
+
+Two raw answers share an entry only when they are the same data (the same
+text to the character, the same numbers of the same types), so the cache can
+never give one answer another's verdict; answers that are spelled differently
+but read the same share the worker's verdict cache, which keys on the reading.
+"""
 
 from __future__ import annotations
-
-from solver.notation import NotationError
-from solver.notation.tokens import tokenize
 
 #: Raw answers nested deeper than this are not cached (they are checked, just not shared).
 _MAX_DEPTH = 40
 
 
-def answer_cache_key(raw: object) -> str | None:
-    """A string identifying ``raw`` for the verdict cache, or None when it is not worth caching.
+def raw_answer_key(raw: object) -> str | None:
+    """A string identifying ``raw`` exactly, or None when it is not worth caching.
 
-    Text answers are keyed on their token stream, so spacing does not
-    matter but ``/ /`` and ``//`` stay different (keying on text with the
-    spaces stripped would merge them). Text the tokenizer refuses is keyed
-    on itself. Other YAML values are keyed on a canonical form in which
-    integers are written in hex (a decimal conversion of a huge integer
-    would raise).
+    Integers are written in hex (a decimal conversion of a huge integer would
+    raise); every value carries its type, so 5, 5.0 and '5' are three keys.
     """
-    if isinstance(raw, str):
-        try:
-            tokens = tokenize(raw)
-        except NotationError:
-            return "r:" + raw
-        return "t:" + "\x1f".join(f"{t.kind}\x1e{t.value}" for t in tokens)
     parts: list[str] = []
-    return "v:" + "".join(parts) if _canonical(raw, parts, 0) else None
+    return "".join(parts) if _canonical(raw, parts, 0) else None
 
 
 def _canonical(value: object, out: list[str], depth: int) -> bool:
@@ -46,13 +39,14 @@ def _canonical(value: object, out: list[str], depth: int) -> bool:
             out.append(",")
         out.append("]")
     elif isinstance(value, dict):
-        out.append("{")
-        for key in sorted(value, key=repr):
-            out.append(repr(key) + ":")
-            if not _canonical(value[key], out, depth + 1):
+        entries = []
+        for key, item in value.items():
+            key_parts: list[str] = []
+            item_parts: list[str] = []
+            if not (_canonical(key, key_parts, depth + 1) and _canonical(item, item_parts, depth + 1)):
                 return False
-            out.append(",")
-        out.append("}")
+            entries.append(("".join(key_parts), "".join(item_parts)))
+        out.append("{" + ",".join(f"{k}:{v}" for k, v in sorted(entries)) + "}")
     else:
-        out.append(f"<{type(value).__name__}>{value!r}")
+        return False                     # other types (sets, dates) are checked, just not shared
     return True

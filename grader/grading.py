@@ -1,16 +1,20 @@
 """Grade submissions against an answer key: checks, points, verdicts.
 
-Each distinct answer is checked once inside a sandboxed worker process
-(time and memory limits) and its verdict cached, so a class that submits
-the same answer many times pays for it once.
+Each answer is read and judged inside a sandboxed worker process (time and
+memory limits). Verdicts are cached twice: here by the exact raw answer (the
+same data to the character), and in the worker by the answer's reading (its
+tree), so a class that submits the same answer many times, in whatever
+spelling, pays for it once, and two answers never share a verdict unless they
+are the same data or read the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from grader.answer_keys import answer_cache_key
-from grader.checks import CHECKERS, run_check
+from grader.answer_keys import raw_answer_key
+from grader.checks import (CHECKERS, UnknownKey, check_registered, forget_key, install_key, prepare_key,
+                           register_key, run_check)
 from grader.checks.context import CheckContext
 from grader.results import (CORRECT, INCORRECT, MANUAL, MISSING, PARTIAL, UNPARSEABLE, AnswerResult,
                             Check, PartResult, SubmissionResult)
@@ -26,8 +30,11 @@ class Grader:
     """Grades submissions of one problem. Use as a context manager (it owns a worker process)."""
 
     def __init__(self, key: AnswerKey, *, time_limit: float = DEFAULT_TIME_LIMIT,
-                 sandbox: Sandbox | None = None):
+                 sandbox: Sandbox | None = None, cache: bool = True):
         self.key = key
+        self.cache = cache
+        prepare_key(key)
+        self._token = register_key(key)
         self._sandbox = sandbox or Sandbox(time_limit=time_limit)
         self._owns_sandbox = sandbox is None
         self._cache: dict[tuple, Check] = {}
@@ -40,6 +47,7 @@ class Grader:
 
     def close(self) -> None:
         """Stop the worker process (when this grader started it)."""
+        forget_key(self._token)
         if self._owns_sandbox:
             self._sandbox.close()
 
@@ -83,38 +91,56 @@ class Grader:
                           part.points, tuple(results))
 
     def _check(self, part_key: PartKey, item: str, raw: object, context: CheckContext) -> Check:
-        if raw is None:
-            return CHECKERS[item](part_key, part_key.answer(item), None, context)
-        raw_key = answer_cache_key(raw)
+        checker = CHECKERS[item]
+        if raw is None or not checker.sandboxed:
+            return _guarded(run_check, part_key, item, raw, context)
+        raw_key = raw_answer_key(raw) if self.cache else None
         if raw_key is None:
-            return self._run_sandboxed(part_key, item, raw, context)
-        cache_key = (part_key.id, item, context.indexing, raw_key)
+            return self._judge(part_key, item, raw, context)
+        cache_key = (part_key.id, item, context.indexing if checker.uses_indexing else None, raw_key)
         cached = self._cache.get(cache_key)
         if cached is None:
-            cached = self._cache[cache_key] = self._run_sandboxed(part_key, item, raw, context)
+            cached = self._cache[cache_key] = self._judge(part_key, item, raw, context)
         return cached
 
-    def _run_sandboxed(self, part_key, item, raw, context) -> Check:
+    def _judge(self, part_key, item, raw, context) -> Check:
+        call = (check_registered, self._token, part_key.id, item, raw, context, self.cache)
         try:
-            return self._sandbox.run(run_check, part_key, item, raw, context)
+            try:
+                return self._sandbox.run(*call)
+            except UnknownKey:              # a worker started before this key was registered
+                self._sandbox.run(install_key, self._token, self.key)
+                return self._sandbox.run(*call)
         except SandboxTimeout:
-            return Check(UNPARSEABLE, "this answer took too long to check; write it in a simpler "
-                                      "form")
+            return Check(UNPARSEABLE, "this answer took too long to check; write it in a simpler form")
         except SandboxCrashed:
-            return Check(UNPARSEABLE, "this answer needed too much memory to check; write it in a "
-                                      "simpler form")
+            return Check(UNPARSEABLE, "this answer needed too much memory to check; write it in a simpler form")
         except (SandboxError, RecursionError) as error:
             return Check(UNPARSEABLE, f"this answer could not be checked: {error}")
         except Exception as error:  # noqa: BLE001 - one bad answer must never stop a class
-            return Check(UNPARSEABLE, f"this answer could not be checked (internal error: "
-                                      f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
-                                      f"please report it with the answer")
+            return _internal_error(error)
 
     def _failed(self, path: str, message: str, submission: Submission | None = None) -> SubmissionResult:
         return SubmissionResult(
             submission=path, problem=submission.problem if submission else None,
             student=submission.student if submission else None, score=0.0,
             max_score=sum(pk.part.points for pk in self.key.parts), error=message)
+
+
+def _guarded(step, *args):
+    """``step(*args)`` with any unexpected exception turned into a verdict (one answer never stops a class)."""
+    try:
+        return step(*args)
+    except RecursionError:
+        return Check(UNPARSEABLE, "this answer is nested too deeply to check; write it in a simpler form")
+    except Exception as error:  # noqa: BLE001 - a bug must cost one answer, not the run
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> Check:
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    return Check(UNPARSEABLE, f"this answer could not be checked (internal error: {type(error).__name__}: "
+                              f"{first_line[:200]}); please report it with the answer")
 
 
 def _flatten(answers: Mapping, key: AnswerKey) -> tuple[dict, list[str]]:

@@ -9,11 +9,13 @@ Every answer class has both methods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from solver.layers import Dim
-from solver.notation import equation_to_latex, equation_to_text, shape_to_latex, to_latex, to_text
+from solver.notation import (equation_from_sympy, equation_to_latex, equation_to_text, from_sympy,
+                             shape_to_latex, to_latex, to_text, tree)
 from solver.notation.equation import IndexEquation
 
 
@@ -28,11 +30,16 @@ class ShapeAnswer:
 
     shape: tuple[Dim, ...]
 
+    @cached_property
+    def trees(self) -> tuple[tree.Expr, ...]:
+        """Each axis size as the project's tree (converted from sympy once)."""
+        return tuple(from_sympy(d) for d in self.shape)
+
     def to_data(self) -> list:
-        return [dim_data(d) for d in self.shape]
+        return [d if isinstance(d, int) else to_text(t) for d, t in zip(self.shape, self.trees)]
 
     def to_latex(self) -> str:
-        return shape_to_latex(self.shape)
+        return shape_to_latex(self.trees)
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,16 @@ class CountAnswer:
 
     value: Dim
 
+    @cached_property
+    def tree(self) -> tree.Expr:
+        """The value as the project's tree (converted from sympy once)."""
+        return from_sympy(self.value)
+
     def to_data(self) -> int | str:
-        return dim_data(self.value)
+        return self.value if isinstance(self.value, int) else to_text(self.tree)
 
     def to_latex(self) -> str:
-        return str(self.value) if isinstance(self.value, int) else to_latex(self.value)
+        return str(self.value) if isinstance(self.value, int) else to_latex(self.tree)
 
 
 @dataclass(frozen=True)
@@ -62,11 +74,16 @@ class IndexAnswer:
     tensors: tuple[tuple[str, tuple[int, ...]], ...]
     base: int
 
+    @cached_property
+    def tree(self) -> tree.Equation:
+        """The equation as the project's tree (converted from sympy once)."""
+        return equation_from_sympy(self.equation)
+
     def to_data(self) -> str:
-        return equation_to_text(self.equation)
+        return equation_to_text(self.tree)
 
     def to_latex(self) -> str:
-        return equation_to_latex(self.equation)
+        return equation_to_latex(self.tree)
 
 
 @dataclass(frozen=True, eq=False)

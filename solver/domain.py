@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy
 
 from solver.constraints import Constraint
+from solver.notation import from_sympy, tree
 from solver.shapes import layer_constraints
 
 
@@ -26,6 +28,16 @@ class Domain:
         """Every condition as a sympy relational (symbolic ones only)."""
         symbolic = tuple(c.relation() for c in self.constraints if c.holds() is None)
         return symbolic + self.assumptions
+
+    @cached_property
+    def relation_trees(self) -> tuple[tree.Condition, ...]:
+        """:meth:`relations` as the project's trees (converted once)."""
+        return tuple(from_sympy(r) for r in self.relations())
+
+    @cached_property
+    def symbol_names(self) -> tuple[str, ...]:
+        """The names of :attr:`symbols`, in order."""
+        return tuple(s.name for s in self.symbols)
 
     def lower_bound(self, symbol: sympy.Symbol) -> int:
         """The smallest value the constraints allow for ``symbol`` alone (0 when none says)."""

@@ -58,8 +58,9 @@ def test_shape_printers():
     assert shape_to_text((4, 5)) == "4 x 5"
     assert shape_to_latex((4, 5)) == "4 \\times 5"
     assert shape_to_text((1, 2, 1, 2, 3)) == "1 x 2 x 1 x 2 x 3"
+    # The input size first, as textbooks write it (W + 2P, not sympy's 2P + W).
     assert shape_to_text((F, row, col)) == ("F x (floor((H + 2*P - D*(K - 1) - 1)/S) + 1)"
-                                            " x (floor((2*P + W - D*(K - 1) - 1)/S) + 1)")
+                                            " x (floor((W + 2*P - D*(K - 1) - 1)/S) + 1)")
     assert shape_to_text(()) == "()"
     assert shape_to_text((2 * P,)) == "(2*P,)"
 

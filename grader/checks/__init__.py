@@ -1,31 +1,131 @@
-"""Registry of checkers: asked item name -> function comparing a raw answer with the key.
+"""Registry of checkers: asked item name -> how to read a raw answer and how to judge it.
 
-A checker takes ``(part_key, expected, raw, context)`` and returns a
-:class:`~grader.results.Check`. Adding a question kind means one checker
-module and one line here.
+A checker has two steps. ``read(part_key, raw)`` parses the raw answer with the
+project's own bounded parser into a hashable reading (a tree, a tuple of
+trees, an equation, a tuple of numbers) or returns a ``Check`` right away
+(missing, unparseable). ``judge(part_key, expected, reading, context)`` compares
+a reading with the key and returns a :class:`~grader.results.Check`; it is a
+function of the reading alone, which is why verdicts are cached on readings.
+Adding a question kind means one checker module and one line here.
+
+Both steps run in the sandbox worker (time and memory limits), which finds the
+answer key by a token (:func:`register_key`) instead of receiving it with every
+answer, and caches verdicts on the reading, so answers spelled differently that
+read the same are judged once.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+from typing import Callable
+
 from grader.checks.context import CheckContext
-from grader.checks.count import check_count
-from grader.checks.explanation import check_explanation
-from grader.checks.index_expression import check_index_expression
-from grader.checks.numeric import check_numeric
-from grader.checks.shape import check_shape
-from grader.checks.summary import check_summary
+from grader.checks.count import judge_count, prepare_count, read_count
+from grader.checks.explanation import judge_explanation, read_explanation
+from grader.checks.index_expression import judge_index_expression, prepare_index_expression, read_index_expression
+from grader.checks.numeric import judge_numeric, read_numeric
+from grader.checks.shape import judge_shape, prepare_shape, read_shape_answer
+from grader.checks.summary import judge_summary, read_summary
 from grader.results import Check
 
+
+@dataclass(frozen=True)
+class Checker:
+    """``read`` and ``judge`` of one item; ``prepare(part_key, expected)`` computes the key's side
+    once, before grading; ``uses_indexing``: the verdict depends on the declared index base;
+    ``sandboxed``: judging evaluates the answer (else it runs in-process, uncached)."""
+
+    read: Callable
+    judge: Callable
+    prepare: Callable | None = None
+    uses_indexing: bool = False
+    sandboxed: bool = True
+
+
 CHECKERS = {
-    "shape": check_shape,
-    "value": check_index_expression,
-    "numeric": check_numeric,
-    "explanation": check_explanation,
-    "params": check_count,
-    "summary": check_summary,
+    "shape": Checker(read_shape_answer, judge_shape, prepare_shape),
+    "value": Checker(read_index_expression, judge_index_expression, prepare_index_expression, uses_indexing=True),
+    "numeric": Checker(read_numeric, judge_numeric),
+    "explanation": Checker(read_explanation, judge_explanation, sandboxed=False),
+    "params": Checker(read_count, judge_count, prepare_count),
+    "summary": Checker(read_summary, judge_summary, sandboxed=False),
 }
 
 
+def prepare_key(key) -> None:
+    """Compute the key's side of every check of ``key`` now (in the parent, before a worker is
+    forked): key answers as trees, domain samples, key tables. Workers inherit them."""
+    for part_key in key.parts:
+        for item, expected in part_key.answers:
+            prepare = CHECKERS[item].prepare
+            if prepare is not None:
+                prepare(part_key, expected)
+
+
 def run_check(part_key, item: str, raw: object, context: CheckContext) -> Check:
-    """Check the raw answer to ``item`` of ``part_key`` (run inside the sandbox worker)."""
-    return CHECKERS[item](part_key, part_key.answer(item), raw, context)
+    """Read and judge the raw answer to ``item`` of ``part_key`` in this process."""
+    checker = CHECKERS[item]
+    reading = checker.read(part_key, raw)
+    if isinstance(reading, Check):
+        return reading
+    return checker.judge(part_key, part_key.answer(item), reading, context)
+
+
+# ---- answer keys known to the worker ---------------------------------------------------------
+
+_KEYS: dict[int, object] = {}
+_TOKENS = itertools.count(1)
+
+
+class UnknownKey(LookupError):
+    """The worker does not hold the key of this token (it was started before the key was registered)."""
+
+
+def register_key(key) -> int:
+    """Make ``key`` known to workers started from now on; returns its token (never reused)."""
+    token = next(_TOKENS)
+    _KEYS[token] = key
+    return token
+
+
+def install_key(token: int, key) -> None:
+    """Hold ``key`` under ``token`` in this process (sent once to a worker that lacks it)."""
+    _KEYS[token] = key
+
+
+def forget_key(token: int) -> None:
+    """Drop the key of ``token`` from this process."""
+    _KEYS.pop(token, None)
+
+
+#: Verdicts by (token, part, item, index base where it matters, reading), in the worker.
+_VERDICTS: dict[tuple, Check] = {}
+#: The verdict cache is emptied when it holds this many entries.
+MAX_CACHED_VERDICTS = 200_000
+
+
+def check_registered(token: int, part_id: str, item: str, raw, context: CheckContext, cached: bool = True) -> Check:
+    """Read and judge ``raw`` against the registered key's part ``part_id`` (runs inside the worker);
+    with ``cached``, a reading judged before gets its verdict from the cache."""
+    key = _KEYS.get(token)
+    if key is None:
+        raise UnknownKey(token)
+    part_key = key.part(part_id)
+    checker = CHECKERS[item]
+    reading = checker.read(part_key, raw)
+    if isinstance(reading, Check):
+        return reading
+    expected = part_key.answer(item)
+    if not cached:
+        return checker.judge(part_key, expected, reading, context)
+    cache_key = (token, part_id, item, context.indexing if checker.uses_indexing else None, reading)
+    try:
+        verdict = _VERDICTS.get(cache_key)
+    except TypeError:                       # an unhashable reading is judged, just not shared
+        return checker.judge(part_key, expected, reading, context)
+    if verdict is None:
+        if len(_VERDICTS) >= MAX_CACHED_VERDICTS:
+            _VERDICTS.clear()
+        verdict = _VERDICTS[cache_key] = checker.judge(part_key, expected, reading, context)
+    return verdict

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-from grader.checks.formulas import first_mismatch, unknown_symbols
-from grader.checks.pointwise import PointwiseError
+from grader.checks.formulas import first_mismatch, key_values, unknown_symbols
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import NotationError, parse_expression
+from solver.notation import NotationError, PointwiseError, read_expression
 
 
-def check_count(part_key, expected, raw, context) -> Check:
-    """Compare a number or formula with the key's ``CountAnswer`` over the part's domain."""
+def read_count(part_key, raw):
+    """The student's number or formula as a tree, or a MISSING/UNPARSEABLE Check.
+
+    A YAML/JSON float is its exact value: 13248.0 is the integer 13248, 13248.5 a (wrong) fraction.
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Check(MISSING, "no answer given")
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         return Check(UNPARSEABLE, "give a whole number or a formula such as 2*n + 1")
-    domain = part_key.domain
     try:
-        found = parse_expression(str(raw), names=[s.name for s in domain.symbols], evaluate=False)
+        return read_expression(raw, names=part_key.domain.symbol_names)
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the answer: {error}")
+
+
+def judge_count(part_key, expected, found, context) -> Check:
+    """Compare a parsed number or formula with the key's ``CountAnswer`` over the part's domain."""
+    domain = part_key.domain
     unknown = unknown_symbols(found, domain)
     if unknown:
         return Check(INCORRECT, f"uses {', '.join(unknown)}, which this part does not define")
     try:
-        mismatch = first_mismatch(expected.value, found, domain)
+        mismatch = first_mismatch(expected.tree, found, domain)
     except PointwiseError as error:
         return Check(UNPARSEABLE, str(error))
     return Check(CORRECT) if mismatch is None else Check(INCORRECT, mismatch.describe())
+
+
+def prepare_count(part_key, expected) -> None:
+    """The key's value as a tree and its values on the domain sample, computed once."""
+    key_values(expected.tree, part_key.domain)

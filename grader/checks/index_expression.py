@@ -1,9 +1,22 @@
 """Element-wise answers (``f[1,j] = ...``): equal when both sides agree at every index.
 
-Both right-hand sides are evaluated exactly, with random integer tensors,
-at every assignment of the left-hand-side indices (a random subset when
-there are very many). Index names, summation forms and the declared index
-base of the student are free; only the values count.
+Both right-hand sides are evaluated exactly, with random integer tensors whose
+entries are drawn from (-2**31, 2**31), at every assignment of the
+left-hand-side indices (a random subset when there are very many). Index
+names, summation forms and the declared index base of the student are free;
+only the values count.
+
+Why wide values: at one index assignment both sides are functions of the
+tensor entries. When the student's answer is wrong there, its difference from
+the key is, for the answers students write (sums of products of entries), a
+non-zero polynomial of degree d (1 or 2 here) in the entries, and by the
+Schwartz-Zippel lemma a random point of a set of size 2**32 - 1 makes it vanish
+with probability at most d / (2**32 - 1). With TRIALS independent draws, a
+wrong answer is missed at that index with probability at most
+(d / (2**32 - 1)) ** TRIALS (below 1e-18 for d = 2). Small values such as
+-9..9 make coincidences common (x^2 and |x|*x agree on half of them). Answers
+that are not polynomials in the entries (floor, max, comparisons of entries)
+are not covered by this bound.
 """
 
 from __future__ import annotations
@@ -14,18 +27,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import sympy
 
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.elementwise.evaluate import EvaluationError, compile_expression
-from solver.notation import NotationError, equation_to_text, parse_equation
-from solver.notation.equation import IndexEquation
+from solver.notation import Budget, EvaluationError, NotationError, compile_tree, lhs_text, read_equation, tree
 
 #: Index assignments checked at most (all of them when there are fewer).
 MAX_POINTS = 600
 #: Independent draws of random tensor values.
 TRIALS = 2
-_VALUE_RANGE = 9
+#: Tensor entries are drawn from -VALUE_RANGE .. VALUE_RANGE.
+VALUE_RANGE = 2**31 - 1
+#: A student's answer may loop this many times the key's own iterations (at least MIN_ITERATIONS).
+WORK_FACTOR = 8
+MIN_ITERATIONS = 10**6
 # The examples in feedback must never be an answer of a bundled problem.
 _ACCEPTED = "write it like y[i] = sum_{k=1}^{3} a[i, k] b[k] or y[i] = Sum(a[i, k]*b[k], (k, 1, 3))"
 
@@ -44,38 +58,46 @@ class _Binding:
     student_items: tuple
 
 
-def check_index_expression(part_key, expected, raw, context) -> Check:
-    """Compare a student's index equation with the key's ``IndexAnswer``."""
+def read_index_expression(part_key, raw):
+    """The student's equation as a tree, or a MISSING/UNPARSEABLE Check."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Check(MISSING, "no expression given")
     if not isinstance(raw, str):
         return Check(UNPARSEABLE, f"an expression is text; {_ACCEPTED}")
-    key_eq = expected.equation
     names = part_key.part.layer.names
     aliases = {f"d{names.loss}/d{names.output}": names.upstream}
     try:
-        student = parse_equation(raw, aliases=aliases, evaluate=False)
-        binding = _bind(key_eq, student)
-        _check_names(student, binding, dict(expected.tensors))
-        return _compare(part_key, expected, student, binding, context.indexing)
+        return read_equation(raw, aliases=aliases)
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the expression: {error}; {_ACCEPTED}")
+
+
+def judge_index_expression(part_key, expected, student: tree.Equation, context) -> Check:
+    """Compare a parsed equation with the key's ``IndexAnswer``."""
+    key_eq = expected.tree
+    try:
+        binding = _bind(key_eq, student)
+        _check_names(student, binding, dict(expected.tensors))
+        return _compare(expected, student, binding, context.indexing)
     except _Reject as rejection:
         return rejection.check
     except EvaluationError as error:
         return Check(UNPARSEABLE, f"cannot evaluate the expression: {error}")
 
 
-def _bind(key: IndexEquation, student: IndexEquation) -> _Binding:
+def _is_integer(node) -> bool:
+    return isinstance(node, tree.Num) and isinstance(node.value, int)
+
+
+def _bind(key: tree.Equation, student: tree.Equation) -> _Binding:
     if student.of is None:
         # Only a right-hand side: its free indices are read with the key's names
         # (constant positions need no binding).
-        return _Binding(key.lhs_indices, tuple(i if isinstance(i, sympy.Symbol) else None
-                                               for i in key.lhs_indices))
-    expected_lhs = _lhs_text(key)
+        return _Binding(key.lhs_indices, tuple(i if isinstance(i, tree.Sym) else None for i in key.lhs_indices))
+    expected_lhs = lhs_text(key)
     if student.of.name != key.of.name or (student.wrt is None) != (key.wrt is None) or (
             key.wrt is not None and student.wrt.name != key.wrt.name):
-        raise _Reject(INCORRECT, f"the left-hand side {_lhs_text(student)} is not what this part "
+        raise _Reject(INCORRECT, f"the left-hand side {lhs_text(student)} is not what this part "
                                  f"asks; it asks for {expected_lhs}")
     for mine, theirs, tensor in ((student.of, key.of, key.of.name),
                                  (student.wrt, key.wrt, key.wrt.name if key.wrt else "")):
@@ -83,53 +105,25 @@ def _bind(key: IndexEquation, student: IndexEquation) -> _Binding:
             raise _Reject(INCORRECT, f"{tensor} has {len(theirs.indices)} indices in this part "
                                      f"({expected_lhs}); the answer gives {len(mine.indices)}")
     for item in student.lhs_indices:
-        if not (isinstance(item, sympy.Symbol) or item.is_Integer):
-            raise _Reject(UNPARSEABLE, f"left-hand-side indices must be names or whole numbers; "
-                                       f"found {item}")
-    seen = [s for s in student.lhs_indices if isinstance(s, sympy.Symbol)]
+        if not (isinstance(item, tree.Sym) or _is_integer(item)):
+            raise _Reject(UNPARSEABLE, "left-hand-side indices must be names or whole numbers")
+    seen = [s.name for s in student.lhs_indices if isinstance(s, tree.Sym)]
     if len(seen) != len(set(seen)):
-        raise _Reject(INCORRECT, "an index name appears twice on the left-hand side; give each "
-                                 "axis its own index")
+        raise _Reject(INCORRECT, "an index name appears twice on the left-hand side; give each axis its own index")
     return _Binding(key.lhs_indices, student.lhs_indices)
 
 
-def _check_names(student: IndexEquation, binding: _Binding, tensors: dict) -> None:
-    used, free = set(), set()
-    _collect_names(student.rhs, frozenset(), used, free)
-    unknown = sorted(used - set(tensors))
+def _check_names(student: tree.Equation, binding: _Binding, tensors: dict) -> None:
+    unknown = sorted(tree.tensors_in(student.rhs) - set(tensors))
     if unknown:
         raise _Reject(INCORRECT, f"uses a tensor {unknown[0]!r} that this part does not have; its "
                                  f"tensors are {', '.join(tensors)}")
-    bound = {s.name for s in binding.student_items if isinstance(s, sympy.Symbol)}
+    bound = {s.name for s in binding.student_items if isinstance(s, tree.Sym)}
     bound |= {name for name, shape in tensors.items() if shape == ()}     # scalar tensors
-    loose = sorted(free - bound)
+    loose = sorted(tree.symbols_in(student.rhs) - bound)
     if loose:
         raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither an index of the "
                                  f"left-hand side nor a summation index")
-
-
-def _collect_names(expr, bound: frozenset, tensors: set, free: set) -> None:
-    """Tensor names in ``expr`` into ``tensors``; names of symbols not bound by a sum into ``free``.
-
-    One walk instead of sympy's atoms() and free_symbols (a tenth of a check's time).
-    """
-    if isinstance(expr, sympy.Symbol):
-        if expr.name not in bound:
-            free.add(expr.name)
-    elif isinstance(expr, sympy.Indexed):
-        tensors.add(expr.base.label.name)
-        for index in expr.indices:
-            _collect_names(index, bound, tensors, free)
-    elif isinstance(expr, sympy.Sum):
-        names = [limit[0].name for limit in expr.limits]     # innermost first
-        for position, (_, low, high) in enumerate(expr.limits):
-            scope = bound | set(names[position + 1:])          # bounds may use outer indices
-            _collect_names(low, scope, tensors, free)
-            _collect_names(high, scope, tensors, free)
-        _collect_names(expr.function, bound | set(names), tensors, free)
-    else:
-        for arg in expr.args:
-            _collect_names(arg, bound, tensors, free)
 
 
 @dataclass(frozen=True)
@@ -137,31 +131,34 @@ class _KeyTable:
     """The key's side of every comparison, computed once per answer key entry.
 
     ``trials`` holds, per draw of random integer tensors, the tensors and the
-    key's value at each point (an assignment of ``symbols``).
+    key's value at each point (an assignment of the key's index ``names``);
+    ``iterations`` is the sum loops the key itself needed for all of them.
     """
 
-    symbols: tuple[sympy.Symbol, ...]
+    names: tuple[str, ...]
     points: tuple[tuple[int, ...], ...]
     trials: tuple[tuple[dict, tuple], ...]
+    iterations: int
 
 
 @lru_cache(maxsize=256)
 def _key_table(expected) -> _KeyTable:
     ranges = {name: range(lo, hi + 1) for name, lo, hi in expected.ranges}
-    symbols = tuple(s for s in expected.equation.lhs_indices if isinstance(s, sympy.Symbol))
-    points = tuple(_points([ranges[s.name] for s in symbols]))
-    key_rhs = compile_expression(expected.equation.rhs, base=expected.base)
+    names = tuple(s.name for s in expected.tree.lhs_indices if isinstance(s, tree.Sym))
+    points = tuple(_points([ranges[name] for name in names]))
+    key_rhs = compile_tree(expected.tree.rhs, expected.base)
+    budget = Budget(10**9)
     trials = []
     for trial in range(TRIALS):
         rng = np.random.default_rng(1000 + trial)
-        tensors = {name: rng.integers(-_VALUE_RANGE, _VALUE_RANGE + 1, size=shape).astype(object)
+        tensors = {name: rng.integers(-VALUE_RANGE, VALUE_RANGE + 1, size=shape).astype(object)
                    for name, shape in expected.tensors}
-        values = tuple(key_rhs(tensors, dict(zip(symbols, point))) for point in points)
+        values = tuple(key_rhs.call_prepared(tensors, dict(zip(names, point)), budget) for point in points)
         trials.append((tensors, values))
-    return _KeyTable(symbols, points, tuple(trials))
+    return _KeyTable(names, points, tuple(trials), budget.limit - budget.left)
 
 
-def _compare(part_key, expected, student, binding, student_base) -> Check:
+def _compare(expected, student, binding, student_base) -> Check:
     table = _key_table(expected)
     mismatch = _first_mismatch(table, student.rhs, binding, expected.base, student_base)
     if mismatch is None:
@@ -185,19 +182,19 @@ def _points(ranges: list[range]) -> list[tuple[int, ...]]:
     return corners + [tuple(chooser.choice(r) for r in ranges) for _ in range(MAX_POINTS - 2)]
 
 
-def _first_mismatch(table: _KeyTable, student_expr, binding, key_base, student_base,
-                    quiet=False) -> str | None:
+def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_base, quiet=False) -> str | None:
     shift = student_base - key_base
-    student_rhs = compile_expression(student_expr, base=student_base)
+    compiled = compile_tree(student_rhs, student_base)
+    budget = Budget(max(MIN_ITERATIONS, WORK_FACTOR * table.iterations))
     for tensors, values in table.trials:
         for point, want in zip(table.points, values):
-            student_env, problem = _student_env(binding, dict(zip(table.symbols, point)), shift)
+            student_env, problem = _student_env(binding, dict(zip(table.names, point)), shift)
             if problem is not None:
                 return problem
-            if student_rhs(tensors, student_env) != want:
+            if compiled.call_prepared(tensors, dict(student_env), budget) != want:
                 if quiet:
                     return "differs"
-                where = ", ".join(f"{s.name}={v}" for s, v in student_env.items())
+                where = ", ".join(f"{name}={v}" for name, v in student_env.items())
                 return (f"the expression differs from the correct one at {where}"
                         if where else "the expression differs from the correct one")
     return None
@@ -206,20 +203,19 @@ def _first_mismatch(table: _KeyTable, student_expr, binding, key_base, student_b
 def _student_env(binding, key_env, shift) -> tuple[dict, str | None]:
     env = {}
     for key_item, student_item in zip(binding.key_items, binding.student_items):
-        value = (key_env[key_item] if isinstance(key_item, sympy.Symbol) else int(key_item)) + shift
+        value = (key_env[key_item.name] if isinstance(key_item, tree.Sym) else key_item.value) + shift
         if student_item is None:
             continue
-        if isinstance(student_item, sympy.Symbol):
-            env[student_item] = value
-        elif int(student_item) != value:
-            if isinstance(key_item, sympy.Symbol):
-                return env, (f"the left-hand side fixes an index to {int(student_item)}, but it "
+        if isinstance(student_item, tree.Sym):
+            env[student_item.name] = value
+        elif student_item.value != value:
+            if isinstance(key_item, tree.Sym):
+                return env, (f"the left-hand side fixes an index to {student_item.value}, but it "
                              f"ranges over several values: use an index name for it")
-            return env, (f"the left-hand side has index {int(student_item)} where this part has "
-                         f"{value}")
+            return env, f"the left-hand side has index {student_item.value} where this part has {value}"
     return env, None
 
 
-def _lhs_text(eq: IndexEquation) -> str:
-    text = equation_to_text(IndexEquation(eq.of, eq.wrt, sympy.Integer(0)))
-    return text.rsplit("=", 1)[0].strip() if "=" in text else text
+def prepare_index_expression(part_key, expected) -> None:
+    """The key's values at every point, computed once."""
+    _key_table(expected)

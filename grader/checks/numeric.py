@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
-import sympy
 
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import NotationError, parse_expression
+from solver.notation import EvaluationError, NotationError, evaluate_tree, read_expression, tree
 from solver.yaml_loading import YamlLoadError, load_yaml_text
 
 _ACCEPTED = "give nested lists of numbers such as [[17, 23]]"
+_MAX_DEPTH = 16
 
 
 class _BadTensor(ValueError):
     pass
 
 
-def check_numeric(part_key, expected, raw, context) -> Check:
-    """Compare nested lists with the key's array: |a - b| <= atol + rtol*|b| entry by entry."""
+def read_numeric(part_key, raw):
+    """The student's tensor as (shape, flat tuple of floats), or a MISSING/UNPARSEABLE Check.
+
+    Text is read as YAML/JSON; each entry is a number or a formula of numbers ('7/2').
+    """
     if raw is None:
         return Check(MISSING, "no numbers given")
     try:
-        array = _read_tensor(raw)
+        array = np.array(_numbers(_loaded(raw), 0), dtype=np.float64)
     except _BadTensor as error:
         return Check(UNPARSEABLE, f"{error}; {_ACCEPTED}")
+    except ValueError:
+        return Check(UNPARSEABLE, f"the rows have different lengths; {_ACCEPTED}")
+    return array.shape, tuple(array.ravel().tolist())
+
+
+def judge_numeric(part_key, expected, reading, context) -> Check:
+    """Compare the tensor with the key's array: |a - b| <= atol + rtol*|b| entry by entry."""
+    shape, values = reading
     target = expected.array
-    if array.shape != target.shape:
-        return Check(INCORRECT, f"has shape {_shape(array.shape)}; this part expects "
-                                f"{_shape(target.shape)}")
+    if tuple(shape) != target.shape:
+        return Check(INCORRECT, f"has shape {_shape(shape)}; this part expects {_shape(target.shape)}")
+    array = np.array(values, dtype=np.float64).reshape(shape)
     options = part_key.part.options
     close = np.isclose(array, target, rtol=options.rtol, atol=options.atol)
     if close.all():
@@ -38,40 +52,54 @@ def check_numeric(part_key, expected, raw, context) -> Check:
                             f"at index {list(first)} (indices from {part_key.part.indexing})")
 
 
-def _read_tensor(raw: object) -> np.ndarray:
-    if isinstance(raw, str):
-        try:
-            raw = load_yaml_text(raw)
-        except YamlLoadError as error:
-            raise _BadTensor(f"cannot read the numbers: {error}") from None
-    values = _numbers(raw, depth=0)
+def _loaded(raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
     try:
-        array = np.array(values, dtype=np.float64)
-    except ValueError:
-        raise _BadTensor("the rows have different lengths") from None
-    return array
+        return load_yaml_text(raw)
+    except YamlLoadError as error:
+        raise _BadTensor(f"cannot read the numbers: {error}") from None
 
 
 def _numbers(raw: object, depth: int):
-    if depth > 16:
+    if depth > _MAX_DEPTH:
         raise _BadTensor("the lists are nested too deeply")
+    if isinstance(raw, list):
+        return [_numbers(item, depth + 1) for item in raw]
+    return _float(_number(raw))
+
+
+def _number(raw: object) -> int | float | Fraction:
     if isinstance(raw, bool) or raw is None:
         raise _BadTensor(f"{raw!r} is not a number")
     if isinstance(raw, (int, float)):
-        if not np.isfinite(raw):
-            raise _BadTensor(f"{raw!r} is not a finite number")
-        return float(raw)
+        return raw
     if isinstance(raw, str):
         try:
-            value = parse_expression(raw)
+            value = read_expression(raw)
         except NotationError as error:
-            raise _BadTensor(f"cannot read {raw!r}: {error}") from None
-        if not (value.is_number and value.is_finite and value.is_real):
-            raise _BadTensor(f"{raw!r} is not a number")
-        return float(sympy.Float(value, 30))
-    if isinstance(raw, list):
-        return [_numbers(item, depth + 1) for item in raw]
+            raise _BadTensor(f"cannot read {_short(raw)}: {error}") from None
+        if tree.symbols_in(value) or tree.tensors_in(value):
+            raise _BadTensor(f"{_short(raw)} is not a number")
+        try:
+            return evaluate_tree(value)
+        except EvaluationError as error:
+            raise _BadTensor(f"cannot compute {_short(raw)}: {error}") from None
     raise _BadTensor(f"found {type(raw).__name__}")
+
+
+def _float(value: int | float | Fraction) -> float:
+    try:
+        result = float(value)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        raise _BadTensor("an entry is not a finite number of at most about 308 digits")
+    return result
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _shape(shape) -> str:

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from grader.checks.formulas import first_mismatch, unknown_symbols
-from grader.checks.pointwise import PointwiseError
+from grader.checks.formulas import first_mismatch, key_values, unknown_symbols
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import NotationError, parse_shape, shape_to_text
+from solver.notation import NotationError, PointwiseError, read_shape, shape_to_text
 
 _ACCEPTED = "write it like 2 x 3, (2, 3), [2, 3] or R^{2x3}"
 
 
-def check_shape(part_key, expected, raw, context) -> Check:
-    """Compare a student's shape with the key's ``ShapeAnswer``."""
+def read_shape_answer(part_key, raw):
+    """The student's shape as a tuple of trees, or a MISSING/UNPARSEABLE Check."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Check(MISSING, "no shape given")
-    domain = part_key.domain
     try:
-        found = parse_shape(raw, names=[s.name for s in domain.symbols], evaluate=False)
+        return read_shape(raw, names=part_key.domain.symbol_names)
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the shape: {error}; {_ACCEPTED}")
-    want = tuple(expected.shape)
+
+
+def judge_shape(part_key, expected, found, context) -> Check:
+    """Compare a parsed shape (tuple of trees) with the key's ``ShapeAnswer``."""
+    domain = part_key.domain
+    want = expected.trees
     unknown = sorted({n for entry in found for n in unknown_symbols(entry, domain)})
     if unknown:
-        known = ", ".join(s.name for s in domain.symbols) or "none: the sizes are numbers"
+        known = ", ".join(domain.symbol_names) or "none: the sizes are numbers"
         return Check(INCORRECT, f"uses {', '.join(unknown)}, which this part does not define "
                                 f"(its symbols: {known})")
     if len(found) != len(want):
@@ -41,8 +44,12 @@ def _entries_feedback(found, want, domain) -> Check:
     return Check(CORRECT)
 
 
+def _is_one(size) -> bool:
+    return size == 1 or getattr(size, "value", None) == 1
+
+
 def _axis_count_feedback(part_key, found, want) -> Check:
-    squeezed = tuple(d for d in want if d != 1)
+    squeezed = tuple(d for d in want if not _is_one(d))
     if len(found) == len(squeezed) and len(squeezed) < len(want):
         if _entries_feedback(found, squeezed, part_key.domain).verdict == CORRECT:
             if part_key.part.options.allow_squeeze:
@@ -52,5 +59,18 @@ def _axis_count_feedback(part_key, found, want) -> Check:
     what = {"jacobian": "the full Jacobian: the output's axes followed by the variable's",
             "loss_gradient": "the gradient, which has the variable's shape"}.get(part_key.part.of, "")
     expects = f"{what}, {len(want)} axes" if what else f"{len(want)} axes"
-    return Check(INCORRECT, f"shape {shape_to_text(found)} has {len(found)} axes; this part expects "
+    return Check(INCORRECT, f"shape {_shown(found)} has {len(found)} axes; this part expects "
                             f"{expects} ({shape_to_text(want)})")
+
+
+def _shown(found) -> str:
+    """The student's shape as read, shortened when it has very many axes."""
+    if len(found) <= 12:
+        return shape_to_text(found)
+    return f"{shape_to_text(found[:6])} x ... ({len(found)} axes)"
+
+
+def prepare_shape(part_key, expected) -> None:
+    """The key's shape as trees and its domain sample, computed once."""
+    for size in expected.trees:
+        key_values(size, part_key.domain)

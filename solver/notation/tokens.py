@@ -10,11 +10,13 @@ Token kinds:
 * ``cmd``  -- a LaTeX command such as ``\\frac`` (value ``frac``) or ``\\,`` (value ``,``),
   translated away by :mod:`solver.notation.latex` before parsing;
 * ``sep``  -- in shape mode only, an axis separator ``x``/``×``;
+* superscript digits are a power: ``K²`` is ``K``, ``^``, ``2`` (``⁻¹`` gives ``^``, ``-``, ``1``);
 * ``end``  -- appended once at the end.
 
 Unicode accepted: ``× · ⋅ ∗`` (times), ``− – —`` (minus), ``÷``, ``Σ ∑`` (the name
 ``sum``), ``δ`` (the name ``delta``), ``ℝ`` (the name ``R``), ``⌊ ⌋ ⌈ ⌉``, ``∂``,
-``≤ ≥ ≠``, ``∧ ∨`` (``and``/``or``), and any unicode space. ``$`` is ignored.
+``≤ ≥ ≠``, ``∧ ∨`` (``and``/``or``), ``∈`` (the ``in`` of ``f ∈ R^{2x3}``), ``&`` (a
+column of ``\\begin{cases}``), superscript digits, and any unicode space. ``$`` is ignored.
 """
 
 from __future__ import annotations
@@ -47,18 +49,23 @@ _SINGLE = {
     "\u00d7": ("op", "*"), "\u00b7": ("op", "*"), "\u22c5": ("op", "*"), "\u2217": ("op", "*"),
     "\u2212": ("op", "-"), "\u2013": ("op", "-"), "\u2014": ("op", "-"), "\u00f7": ("op", "/"),
     "\u2264": ("op", "<="), "\u2a7d": ("op", "<="), "\u2265": ("op", ">="), "\u2a7e": ("op", ">="),
-    "\u2260": ("op", "!="),
+    "\u2260": ("op", "!="), "\u2208": ("op", "in"), "&": ("op", "&"),
     "\u230a": ("op", "lfloor"), "\u230b": ("op", "rfloor"),
     "\u2308": ("op", "lceil"), "\u2309": ("op", "rceil"), "\u2202": ("op", "partial"),
     "\u03a3": ("name", "sum"), "\u2211": ("name", "sum"), "\u03b4": ("name", "delta"),
     "\u211d": ("name", "R"), "\u2227": ("name", "and"), "\u2228": ("name", "or"),
 }
 
+#: Superscript characters -> the digit or sign they raise.
+_SUPERSCRIPTS = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4", "\u2075": "5",
+                 "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9", "\u207b": "-"}
+
 #: Zero-width characters treated as spaces (str.isspace() misses them).
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
-_ACCEPTED = ("accepted: letters, digits, + - * / // % ^ ( ) [ ] { } , _ = < > and "
-             "\u00d7 \u00b7 \u2212 \u03a3 \u03b4 \u230a \u230b \u2308 \u2309 \u2202 \u2264 \u2265 \u2260, LaTeX commands")
+_ACCEPTED = ("accepted: letters, digits, + - * / // % ^ ( ) [ ] { } , _ = < > & and "
+             "\u00d7 \u00b7 \u2212 \u03a3 \u03b4 \u230a \u230b \u2308 \u2309 \u2202 \u2264 \u2265 \u2260 \u2208 \u00b2, "
+             "LaTeX commands")
 
 
 def _is_letter(ch: str) -> bool:
@@ -122,6 +129,8 @@ def tokenize(text: str, *, shape: bool = False) -> list[Token]:
         elif text[i:i + 2] in _PAIRS:
             append(Token("op", _PAIRS[text[i:i + 2]], start, text[i:i + 2]))
             i += 2
+        elif ch in _SUPERSCRIPTS:
+            i = _scan_superscript(text, i, append)
         elif ch in _SINGLE:
             kind, value = _SINGLE[ch]
             if shape and ch == "\u00d7":
@@ -133,6 +142,24 @@ def tokenize(text: str, *, shape: bool = False) -> list[Token]:
             raise NotationError(f"unsupported {what}", text=text, position=i, hint=_ACCEPTED)
     tokens.append(Token("end", "", n, ""))
     return tokens
+
+
+def _scan_superscript(text: str, i: int, append) -> int:
+    """Append '^', an optional '-' and the digits of the superscript run at ``i``; return its end."""
+    start, n = i, len(text)
+    append(Token("op", "^", i, text[i]))
+    if text[i] == "\u207b":
+        append(Token("op", "-", i, text[i]))
+        i += 1
+    digits_start = i
+    while i < n and text[i] in _SUPERSCRIPTS and text[i] != "\u207b":
+        i += 1
+    if i == digits_start or i - digits_start > MAX_NUMBER_DIGITS:
+        raise NotationError("a superscript needs digits (e.g. K\u00b2)", text=text, position=start,
+                            hint=f"write K^2; superscripts of at most {MAX_NUMBER_DIGITS} digits are accepted")
+    digits = "".join(_SUPERSCRIPTS[c] for c in text[digits_start:i])
+    append(Token("num", digits, digits_start, text[digits_start:i]))
+    return i
 
 
 def _shape_separator(text: str, i: int) -> bool:

@@ -1,0 +1,271 @@
+"""The edge between the tree and sympy: the solver derives keys with sympy and converts each once.
+
+``to_sympy(tree)`` builds sympy objects explicitly (integer symbols, ``Indexed`` entries,
+unevaluated ``Sum``); symbolic ``floor``, ``ceil``, ``Mod``, ``Max`` and ``Min`` stay unevaluated,
+since sympy's evaluation of them runs costly assumption queries (and its ``Mod`` evaluation is
+wrong on some symbolic forms: ``Mod(-2*K, 7*K)`` gives ``-2*K``). To evaluate the result,
+substitute every symbol at once (``xreplace``).
+
+``from_sympy(expr)`` turns a key's sympy expression into a tree that reads as a textbook writes
+it: terms with a single symbol first, then the other positive terms, then the negative ones,
+then the constant (``W + 2*P - D*(K - 1) - 1``), except that an index keeps sympy's order of
+its positive terms (``x[c, 2*j + k - 2]``); a product's number first and its sums last;
+negative powers as a division. Only the node types the solver builds are accepted.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+
+from solver.notation import build
+from solver.notation.errors import NotationError
+from solver.notation.tree import (Abs, Add, And, Bool, Ceil, Cond, Delta, Div, Entry, Equation, Floor, Iverson,
+                                  Max, Min, Mod, Mul, Neg, Node, Not, Num, Or, Pow, Ref, Rel, Sum, Sym, num)
+
+_SYMPY_RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
+
+
+def index_symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol used everywhere for an index variable or size named ``name``."""
+    return sympy.Symbol(name, integer=True)
+
+
+# ---- tree -> sympy ---------------------------------------------------------------------------
+
+def to_sympy(node: Node) -> sympy.Basic:
+    """The sympy form of a tree (expressions and conditions)."""
+    return _TO_SYMPY[type(node)](node)
+
+
+def _cheap(value: sympy.Basic) -> bool:
+    return not value.free_symbols or isinstance(value, sympy.Symbol)
+
+
+def _sympy_sum(node: Sum) -> sympy.Basic:
+    body = to_sympy(node.body)
+    limit = (index_symbol(node.index), to_sympy(node.lower), to_sympy(node.upper))
+    if isinstance(body, sympy.Sum):
+        return sympy.Sum(body.function, *body.limits, limit)
+    return sympy.Sum(body, limit)
+
+
+def _unevaluated_unless_cheap(function):
+    def convert(node):
+        value = to_sympy(node.arg)
+        return function(value, evaluate=_cheap(value))
+    return convert
+
+
+def _lattice(function):
+    def convert(node):
+        args = [to_sympy(a) for a in node.args]
+        return function(*args, evaluate=all(a.is_Number for a in args))
+    return convert
+
+
+def _mod(node: Mod):
+    dividend, divisor = to_sympy(node.dividend), to_sympy(node.divisor)
+    return sympy.Mod(dividend, divisor, evaluate=dividend.is_Number and divisor.is_Number)
+
+
+def _num_to_sympy(node: Num):
+    value = node.value
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+_TO_SYMPY = {
+    Num: _num_to_sympy,
+    Sym: lambda n: index_symbol(n.name),
+    Bool: lambda n: sympy.true if n.value else sympy.false,
+    Entry: lambda n: sympy.IndexedBase(n.name)[tuple(to_sympy(i) for i in n.indices)],
+    Add: lambda n: sympy.Add(*(to_sympy(t) for t in n.terms)),
+    Neg: lambda n: -to_sympy(n.operand),
+    Mul: lambda n: sympy.Mul(*(to_sympy(f) for f in n.factors)),
+    Div: lambda n: sympy.Mul(to_sympy(n.numerator), sympy.Pow(to_sympy(n.denominator), -1)),
+    Pow: lambda n: sympy.Pow(to_sympy(n.base), to_sympy(n.exponent)),
+    Floor: _unevaluated_unless_cheap(sympy.floor),
+    Ceil: _unevaluated_unless_cheap(sympy.ceiling),
+    Abs: lambda n: sympy.Abs(to_sympy(n.arg)),
+    Mod: _mod,
+    Min: _lattice(sympy.Min),
+    Max: _lattice(sympy.Max),
+    Delta: lambda n: sympy.KroneckerDelta(to_sympy(n.left), to_sympy(n.right)),
+    Iverson: lambda n: sympy.Piecewise((sympy.Integer(1), to_sympy(n.condition)), (sympy.Integer(0), True)),
+    Cond: lambda n: sympy.Piecewise((to_sympy(n.value), to_sympy(n.condition)), (to_sympy(n.otherwise), True)),
+    Sum: _sympy_sum,
+    Rel: lambda n: _SYMPY_RELATIONS[n.op](to_sympy(n.left), to_sympy(n.right)),
+    And: lambda n: sympy.And(*(to_sympy(a) for a in n.args)),
+    Or: lambda n: sympy.Or(*(to_sympy(a) for a in n.args)),
+    Not: lambda n: sympy.Not(to_sympy(n.arg)),
+}
+
+
+def equation_to_sympy(eq: Equation):
+    """The sympy form of an Equation: ``(of, wrt, rhs)`` with sympy indices (see solver.notation.equation)."""
+    from solver.notation.equation import IndexEquation, TensorRef
+
+    def ref(r: Ref | None):
+        return None if r is None else TensorRef(r.name, tuple(to_sympy(i) for i in r.indices))
+    return IndexEquation(ref(eq.of), ref(eq.wrt), to_sympy(eq.rhs))
+
+
+# ---- sympy -> tree ---------------------------------------------------------------------------
+
+def from_sympy(expr) -> Node:
+    """The tree of a sympy expression or condition (or a Python int / Fraction / bool)."""
+    if isinstance(expr, bool):
+        return Bool(expr)
+    if isinstance(expr, (int, Fraction)):
+        return num(expr)
+    for kind, convert in _FROM_SYMPY:
+        if isinstance(expr, kind):
+            return convert(expr)
+    raise NotationError(f"{type(expr).__name__} ({expr}) is not supported in the answer notation")
+
+
+def equation_from_sympy(eq) -> Equation:
+    """The tree form of a sympy :class:`~solver.notation.equation.IndexEquation`."""
+    def ref(r):
+        return None if r is None else Ref(r.name, tuple(from_sympy(i) for i in r.indices))
+    return Equation(ref(eq.of), ref(eq.wrt), from_sympy(eq.rhs))
+
+
+def _is_negative(term: sympy.Basic) -> bool:
+    if term.is_Number:
+        return bool(term.is_negative)
+    return isinstance(term, sympy.Mul) and term.as_coeff_Mul()[0].is_negative
+
+
+def _order(term: sympy.Basic) -> int:
+    if term.is_Number:
+        return 3
+    if _is_negative(term):
+        return 2
+    return 0 if isinstance(term, (sympy.Symbol, sympy.Indexed)) else 1
+
+
+def _from_add(expr: sympy.Add) -> Node:
+    terms = sorted(expr.as_ordered_terms(), key=_order)
+    return build.add(from_sympy(t) for t in terms)
+
+
+def _from_index(index: sympy.Basic) -> Node:
+    """An index of an entry: positive terms in sympy's order (stride term first: 2*j + k - 2)."""
+    if not isinstance(index, sympy.Add):
+        return from_sympy(index)
+    terms = sorted(index.as_ordered_terms(), key=lambda t: max(_order(t), 1))
+    return build.add(from_sympy(t) for t in terms)
+
+
+def _factor_order(factor: sympy.Basic) -> int:
+    if factor.is_Number:
+        return 0
+    if isinstance(factor, sympy.Piecewise):
+        return 1
+    return 3 if isinstance(factor, sympy.Sum) else 2
+
+
+def _from_mul(expr: sympy.Mul) -> Node:
+    coefficient, rest = expr.as_coeff_Mul()
+    if coefficient.is_negative:
+        return build.neg(_from_mul(sympy.Mul(-coefficient, rest, evaluate=False)) if coefficient != -1
+                         else from_sympy(rest))
+    numerator, denominator = [], []
+    if coefficient.is_Rational:
+        if coefficient.p != 1:
+            numerator.append(sympy.Integer(coefficient.p))
+        if coefficient.q != 1:
+            denominator.append(sympy.Integer(coefficient.q))
+    elif coefficient != 1:
+        numerator.append(coefficient)
+    for factor in rest.as_ordered_factors():
+        if isinstance(factor, sympy.Pow) and factor.exp.is_Rational and factor.exp.is_negative:
+            denominator.append(sympy.Pow(factor.base, -factor.exp))
+        elif factor != 1:
+            numerator.append(factor)
+    top = build.mul([from_sympy(f) for f in sorted(numerator, key=_factor_order)]) if numerator else num(1)
+    if not denominator:
+        return top
+    return build.div(top, build.mul([from_sympy(f) for f in sorted(denominator, key=_factor_order)]))
+
+
+def _from_pow(expr: sympy.Pow) -> Node:
+    if expr.exp.is_Rational and expr.exp.is_negative:
+        return build.div(num(1), _from_pow(sympy.Pow(expr.base, -expr.exp, evaluate=False))
+                         if expr.exp != -1 else from_sympy(expr.base))
+    return Pow(from_sympy(expr.base), from_sympy(expr.exp))
+
+
+def _from_sum(expr: sympy.Sum) -> Node:
+    body = from_sympy(expr.function)
+    for limit in expr.limits:                      # innermost first
+        if len(limit) != 3:
+            raise NotationError(f"a sum needs its bounds: {expr}")
+        variable, low, high = limit
+        body = Sum(body, variable.name, from_sympy(low), from_sympy(high))
+    return body
+
+
+def _from_piecewise(expr: sympy.Piecewise) -> Node:
+    pieces = list(expr.args)
+    if pieces[-1].cond != sympy.true:
+        raise NotationError(f"a piecewise answer needs an 'otherwise' piece, else no condition may hold: {expr}")
+    result = from_sympy(pieces[-1].expr)
+    for piece in reversed(pieces[:-1]):
+        value, condition = from_sympy(piece.expr), from_sympy(piece.cond)
+        if value == num(1) and result == num(0):
+            result = Iverson(condition)
+        else:
+            result = Cond(value, condition, result)
+    return result
+
+
+def _from_relational(expr) -> Node:
+    ops = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+    if expr.rel_op not in ops:
+        raise NotationError(f"relation {expr.rel_op} is not accepted")
+    return Rel(ops[expr.rel_op], from_sympy(expr.lhs), from_sympy(expr.rhs))
+
+
+def _from_boolean_function(expr) -> Node:
+    rewritten = expr.to_nnf()
+    if rewritten == expr:
+        raise NotationError(f"cannot convert {type(expr).__name__} ({expr}) to the answer notation")
+    return from_sympy(rewritten)
+
+
+def _from_rational(expr: sympy.Rational) -> Num:
+    return num(Fraction(int(expr.p), int(expr.q)))
+
+
+_FROM_SYMPY: tuple = (
+    (sympy.Integer, lambda e: num(int(e))),
+    (sympy.Rational, _from_rational),
+    (BooleanTrue, lambda e: Bool(True)),
+    (BooleanFalse, lambda e: Bool(False)),
+    (sympy.Symbol, lambda e: Sym(e.name)),
+    (sympy.Indexed, lambda e: Entry(e.base.name, tuple(_from_index(i) for i in e.indices))),
+    (sympy.IndexedBase, lambda e: Sym(e.name)),
+    (sympy.Add, _from_add),
+    (sympy.Mul, _from_mul),
+    (sympy.Pow, _from_pow),
+    (sympy.Sum, _from_sum),
+    (sympy.floor, lambda e: build.floor(from_sympy(e.args[0]))),
+    (sympy.ceiling, lambda e: build.ceil(from_sympy(e.args[0]))),
+    (sympy.Abs, lambda e: build.absolute(from_sympy(e.args[0]))),
+    (sympy.Mod, lambda e: build.mod(from_sympy(e.args[0]), from_sympy(e.args[1]))),
+    (sympy.Max, lambda e: build.extremum(Max, [from_sympy(a) for a in e.args])),
+    (sympy.Min, lambda e: build.extremum(Min, [from_sympy(a) for a in e.args])),
+    (sympy.KroneckerDelta, lambda e: build.delta(from_sympy(e.args[0]), from_sympy(e.args[1]))),
+    (sympy.Piecewise, _from_piecewise),
+    (sympy.core.relational.Relational, _from_relational),
+    (sympy.And, lambda e: And(tuple(from_sympy(a) for a in e.args))),
+    (sympy.Or, lambda e: Or(tuple(from_sympy(a) for a in e.args))),
+    (sympy.Not, lambda e: Not(from_sympy(e.args[0]))),
+    (sympy.logic.boolalg.BooleanFunction, _from_boolean_function),
+)
