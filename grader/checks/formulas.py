@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from solver.domain import Domain
-from solver.notation import UNDEFINED, PointwiseError, rationals_at, tree, values_at
+from solver.notation import UNDEFINED, PointwiseError, rationals_at, same_values, tree, values_at
 
 SAMPLE_SIZE = 96
 _CANDIDATES = 6000
@@ -115,8 +115,7 @@ def _first_difference_fast(expected, student, domain: Domain, sample: Sample) ->
     got = rationals_at(student, sample.columns, sample.size)
     if want is None or got is None:
         return _UNDECIDED
-    same = got.ok & (got.num == want.num) & (got.den == want.den)
-    bad = want.ok & ~same
+    bad = ~same_values(got, want) if want.ok is None else want.ok & ~same_values(got, want)
     return int(np.argmax(bad)) if bad.any() else None
 
 

@@ -112,7 +112,7 @@ def _axes(body: list[Token], text: str, end: int, names: frozenset[str]) -> tupl
         if not piece_tokens:
             raise NotationError("empty axis in shape", text=text, position=left, hint=_SHAPE_HINT)
         group = _axis_group(piece_tokens, text, right, names) if cuts else None
-        sizes += group if group is not None else [_size(text, left, right, names)]
+        sizes += group if group is not None else [_size(piece_tokens, text, left, right, names)]
     return tuple(sizes)
 
 
@@ -135,9 +135,13 @@ def _axis_group(tokens: list[Token], text: str, end: int, names: frozenset[str])
         return None
 
 
-def _size(text: str, left: int, right: int, names: frozenset[str]) -> Expr:
-    """One axis: its own text re-tokenized in normal mode (names such as 'xd' stay whole)."""
-    piece = [Token(t.kind, t.value, t.pos + left, t.text) for t in tokens_of(text[left:right])]
+def _size(tokens: list[Token], text: str, left: int, right: int, names: frozenset[str]) -> Expr:
+    """One axis from its shape-mode ``tokens``; when they hold a separator inside brackets, from its
+    own text re-tokenized in normal mode (there 'x2' is a name, '2 × 3' a product)."""
+    if any(t.kind == "sep" for t in tokens):
+        piece = [Token(t.kind, t.value, t.pos + left, t.text) for t in tokens_of(text[left:right])]
+    else:
+        piece = tokens + [Token("end", "", right, "")]
     if len(piece) == 1:
         raise NotationError("empty axis in shape", text=text, position=left, hint=_SHAPE_HINT)
     parser = ExpressionParser(piece, text, names)

@@ -21,14 +21,14 @@ column of ``\\begin{cases}``), superscript digits, and any unicode space. ``$`` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 from solver.notation.errors import NotationError
 from solver.notation.limits import MAX_NUMBER_DIGITS, MAX_TOKENS, check_text_length
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token: ``kind`` (see module doc), normalised ``value``, ``pos`` (char offset) and source ``text``."""
 
     kind: str
@@ -60,24 +60,29 @@ _SINGLE = {
 _SUPERSCRIPTS = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4", "\u2075": "5",
                  "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9", "\u207b": "-"}
 
-#: Zero-width characters treated as spaces (str.isspace() misses them).
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 _ACCEPTED = ("accepted: letters, digits, + - * / // % ^ ( ) [ ] { } , _ = < > & and "
              "\u00d7 \u00b7 \u2212 \u03a3 \u03b4 \u230a \u230b \u2308 \u2309 \u2202 \u2264 \u2265 \u2260 \u2208 \u00b2, "
              "LaTeX commands")
 
 
-def _is_letter(ch: str) -> bool:
-    return "a" <= ch <= "z" or "A" <= ch <= "Z"
-
-
-def _is_digit(ch: str) -> bool:
-    return "0" <= ch <= "9"
-
-
-def _is_alnum(ch: str) -> bool:
-    return _is_letter(ch) or _is_digit(ch)
+_NAME = r"[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*"
+#: In shape mode a name stops before an 'x' that precedes a digit ('ax2' is 'a', 'x', '2').
+_SHAPE_NAME = r"[A-Za-z](?:(?!x[0-9])[A-Za-z0-9]|_(?=[A-Za-z0-9]))*"
+#: In shape mode an 'x' that stands alone, follows a digit or precedes a digit separates axes.
+_SEPARATOR = r"x(?![A-Za-z0-9_])|(?<=[0-9])x|x(?=[0-9])"
+#: One alternative per token kind, tried in order; 'bad' catches any other character.
+_MASTER = (r"(?P<space>[ \t\n\r$\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+)"
+           r"|(?P<sep>{separator})"
+           r"|(?P<name>{name})"
+           r"|(?P<num>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+           r"|(?P<cmd>\\(?:[A-Za-z]+|[^\s]| ))"
+           r"|(?P<pair>\*\*|//|==|!=|<=|>=)"
+           r"|(?P<sup>[" + "".join(_SUPERSCRIPTS) + r"]+)"
+           r"|(?P<single>[" + "".join(re.escape(ch) for ch in _SINGLE) + r"])"
+           r"|(?P<bad>[\s\S])")
+_TOKENS = {False: re.compile(_MASTER.replace("{separator}", "(?!)").replace("{name}", _NAME)),
+           True: re.compile(_MASTER.replace("{separator}", _SEPARATOR).replace("{name}", _SHAPE_NAME))}
 
 
 def tokenize(text: str, *, shape: bool = False) -> list[Token]:
@@ -91,56 +96,46 @@ def tokenize(text: str, *, shape: bool = False) -> list[Token]:
     check_text_length(text)
     tokens: list[Token] = []
     append = tokens.append
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\n\r$" or ch in _ZERO_WIDTH or (ch >= "\u00a0" and ch.isspace()):
-            i += 1
+    for match in _TOKENS[shape].finditer(text):
+        kind = match.lastgroup
+        if kind == "space":
             continue
+        i, piece = match.start(), match.group()
         if len(tokens) >= MAX_TOKENS:
             raise NotationError("too many tokens", text=text, position=i,
                                 hint=f"at most {MAX_TOKENS} tokens are accepted")
-        start = i
-        if _is_letter(ch):
-            if shape and ch == "x" and _shape_separator(text, i):
-                append(Token("sep", "x", i, "x"))
-                i += 1
-                continue
-            i += 1
-            while i < n:
-                c = text[i]
-                if shape and c == "x" and i + 1 < n and _is_digit(text[i + 1]):
-                    break
-                if _is_alnum(c) or (c == "_" and i + 1 < n and _is_alnum(text[i + 1])):
-                    i += 1
-                else:
-                    break
-            append(Token("name", text[start:i], start, text[start:i]))
-        elif _is_digit(ch) or (ch == "." and i + 1 < n and _is_digit(text[i + 1])):
-            i = _scan_number(text, i)
-            literal = text[start:i]
-            if sum(_is_digit(c) for c in literal) > MAX_NUMBER_DIGITS:
-                raise NotationError("number has too many digits", text=text, position=start,
+        if kind == "name":
+            append(Token("name", piece, i, piece))
+        elif kind == "sep":
+            append(Token("sep", "x", i, "x"))
+        elif kind == "num":
+            if len(piece) - ("." in piece) > MAX_NUMBER_DIGITS:
+                raise NotationError("number has too many digits", text=text, position=i,
                                     hint=f"numbers of at most {MAX_NUMBER_DIGITS} digits are accepted")
-            append(Token("num", literal, start, literal))
-        elif ch == "\\":
-            i = _scan_command(text, i)
-            append(Token("cmd", text[start + 1:i], start, text[start:i]))
-        elif text[i:i + 2] in _PAIRS:
-            append(Token("op", _PAIRS[text[i:i + 2]], start, text[i:i + 2]))
-            i += 2
-        elif ch in _SUPERSCRIPTS:
-            i = _scan_superscript(text, i, append)
-        elif ch in _SINGLE:
-            kind, value = _SINGLE[ch]
-            if shape and ch == "\u00d7":
-                kind, value = "sep", "x"
-            append(Token(kind, value, start, ch))
-            i += 1
+            append(Token("num", piece, i, piece))
+        elif kind == "cmd":
+            if not piece[1].isprintable():
+                raise NotationError("a backslash must start a LaTeX command", text=text, position=i,
+                                    hint="LaTeX commands look like \\frac, \\cdot, \\lfloor")
+            append(Token("cmd", piece[1:], i, piece))
+        elif kind == "pair":
+            append(Token("op", _PAIRS[piece], i, piece))
+        elif kind == "sup":
+            if _scan_superscript(text, i, append) != match.end():
+                raise NotationError("a superscript minus must come first (e.g. K\u207b\u00b9)", text=text,
+                                    position=i, hint="write K^-1")
+        elif kind == "single":
+            token_kind, value = _SINGLE[piece]
+            if shape and piece == "\u00d7":
+                token_kind, value = "sep", "x"
+            append(Token(token_kind, value, i, piece))
+        elif piece == "\\":
+            raise NotationError("a backslash must start a LaTeX command", text=text, position=i,
+                                hint="LaTeX commands look like \\frac, \\cdot, \\lfloor")
         else:
-            what = "control character" if not ch.isprintable() else f"character '{ch}'"
+            what = "control character" if not piece.isprintable() else f"character '{piece}'"
             raise NotationError(f"unsupported {what}", text=text, position=i, hint=_ACCEPTED)
-    tokens.append(Token("end", "", n, ""))
+    tokens.append(Token("end", "", len(text), ""))
     return tokens
 
 
@@ -160,39 +155,3 @@ def _scan_superscript(text: str, i: int, append) -> int:
     digits = "".join(_SUPERSCRIPTS[c] for c in text[digits_start:i])
     append(Token("num", digits, digits_start, text[digits_start:i]))
     return i
-
-
-def _shape_separator(text: str, i: int) -> bool:
-    """True when the 'x' at ``i`` separates axes: alone, after a digit, or before a digit."""
-    after = text[i + 1] if i + 1 < len(text) else ""
-    before = text[i - 1] if i > 0 else ""
-    alone = not (_is_alnum(after) or after == "_")
-    return alone or _is_digit(before) or _is_digit(after)
-
-
-def _scan_number(text: str, i: int) -> int:
-    """End offset of the number literal starting at ``i``: digits, optionally '.' and digits."""
-    n = len(text)
-    while i < n and _is_digit(text[i]):
-        i += 1
-    if i < n and text[i] == "." and i + 1 < n and _is_digit(text[i + 1]):
-        i += 1
-        while i < n and _is_digit(text[i]):
-            i += 1
-    return i
-
-
-def _scan_command(text: str, i: int) -> int:
-    """End offset of the LaTeX command starting at the backslash ``i``: letters, or one other character."""
-    n = len(text)
-    j = i + 1
-    if j < n and _is_letter(text[j]):
-        while j < n and _is_letter(text[j]):
-            j += 1
-        return j
-    if j < n and text[j].isprintable() and not text[j].isspace():
-        return j + 1
-    if j < n and text[j] == " ":
-        return j + 1
-    raise NotationError("a backslash must start a LaTeX command", text=text, position=i,
-                        hint="LaTeX commands look like \\frac, \\cdot, \\lfloor")

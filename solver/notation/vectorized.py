@@ -19,6 +19,8 @@ from solver.notation.exact import Budget, DivisionByZero, EvaluationError, compi
 from solver.notation.tree import (Abs, Add, And, Bool, Ceil, Cond, Delta, Div, Floor, Iverson, Max, Min, Mod, Mul,
                                   Neg, Node, Not, Num, Or, Pow, Rel, Sym)
 
+#: Values stay exact in int64 while every numerator and denominator is below this bound
+#: (the product of two such numbers fits in int64).
 _LIMIT = 2**31
 #: A point where the value is undefined (a division or modulo by zero).
 UNDEFINED = None
@@ -31,7 +33,7 @@ class PointwiseError(ValueError):
 
 
 class _TooLarge(ArithmeticError):
-    """A value left the range where int64 arithmetic is exact."""
+    """A value may leave the range where int64 arithmetic is exact."""
 
 
 class _Unsupported(ValueError):
@@ -40,11 +42,25 @@ class _Unsupported(ValueError):
 
 @dataclass(frozen=True)
 class Rationals:
-    """Values at every point: ``num/den`` where ``ok``; conditions use ``num`` in {0, 1}."""
+    """Values at every point: ``num/den`` where ``ok`` (conditions use ``num`` in {0, 1}).
+
+    ``den`` is None where every denominator is 1 and ``ok`` None where every value is defined;
+    ``bound`` is a proven upper bound of |num| and of den (checked instead of the arrays, so no
+    operation needs a pass over its result). Fractions are not reduced: comparisons cross-multiply.
+    """
 
     num: np.ndarray
-    den: np.ndarray
-    ok: np.ndarray
+    den: np.ndarray | None
+    ok: np.ndarray | None
+    bound: int
+
+    def dens(self) -> np.ndarray:
+        """The denominators as an array (ones when there are none)."""
+        return np.ones_like(self.num) if self.den is None else self.den
+
+    def oks(self) -> np.ndarray:
+        """The defined-mask as an array."""
+        return np.ones(len(self.num), dtype=bool) if self.ok is None else self.ok
 
 
 def rationals_at(tree: Node, columns: dict[str, np.ndarray], size: int) -> Rationals | None:
@@ -53,6 +69,15 @@ def rationals_at(tree: Node, columns: dict[str, np.ndarray], size: int) -> Ratio
         return _walk(tree, columns, size)
     except (_TooLarge, _Unsupported):
         return None
+
+
+def same_values(a: Rationals, b: Rationals) -> np.ndarray:
+    """Per point: both defined and equal (cross-multiplied, exact in int64)."""
+    if a.den is None and b.den is None:
+        equal = a.num == b.num
+    else:
+        equal = a.num * b.dens() == b.num * a.dens()
+    return equal & _both(a.ok, b.ok) if (a.ok is not None or b.ok is not None) else equal
 
 
 def values_at(tree: Node, columns: dict[str, np.ndarray], size: int) -> np.ndarray:
@@ -81,56 +106,73 @@ def values_at(tree: Node, columns: dict[str, np.ndarray], size: int) -> np.ndarr
 def to_objects(values: Rationals) -> np.ndarray:
     """Int64 rationals as an object array of ints and Fractions (UNDEFINED where not ok)."""
     result = values.num.astype(object)
-    for index in np.flatnonzero(values.den != 1):
-        result[index] = Fraction(int(values.num[index]), int(values.den[index]))
-    result[~values.ok] = UNDEFINED
+    if values.den is not None:
+        for index in np.flatnonzero(values.den != 1):
+            result[index] = Fraction(int(values.num[index]), int(values.den[index]))
+    if values.ok is not None:
+        result[~values.ok] = UNDEFINED
     return result
 
 
-def _make(num, den, ok) -> Rationals:
-    if not ok.all():
-        den = np.where(ok, den, 1)
-        num = np.where(ok, num, 0)
-    if (den != 1).any():          # integers (the usual case) need no reduction
-        g = np.gcd(num, den)
-        g[g == 0] = 1
-        num, den = num // g, den // g
-    if np.abs(num).max(initial=0) >= _LIMIT or den.max(initial=1) >= _LIMIT:
+def _both(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    if a is None:
+        return b
+    return a if b is None else a & b
+
+
+def _checked(bound: int) -> int:
+    if bound >= _LIMIT:
         raise _TooLarge()
-    return Rationals(num, den, ok)
+    return bound
 
 
 def _constant(value, size: int) -> Rationals:
     value = Fraction(value)
-    if abs(value.numerator) >= _LIMIT or value.denominator >= _LIMIT:
-        raise _TooLarge()
-    return Rationals(np.full(size, value.numerator, dtype=np.int64),
-                     np.full(size, value.denominator, dtype=np.int64), np.ones(size, dtype=bool))
+    bound = _checked(max(abs(value.numerator), value.denominator))
+    den = None if value.denominator == 1 else np.full(size, value.denominator, dtype=np.int64)
+    return Rationals(np.full(size, value.numerator, dtype=np.int64), den, None, bound)
 
 
 def _add(a: Rationals, b: Rationals) -> Rationals:
-    return _make(a.num * b.den + b.num * a.den, a.den * b.den, a.ok & b.ok)
+    if a.den is None and b.den is None:
+        return Rationals(a.num + b.num, None, _both(a.ok, b.ok), _checked(a.bound + b.bound))
+    bound = _checked(2 * a.bound * b.bound)
+    return Rationals(a.num * b.dens() + b.num * a.dens(), a.dens() * b.dens(), _both(a.ok, b.ok), bound)
 
 
 def _mul(a: Rationals, b: Rationals) -> Rationals:
-    return _make(a.num * b.num, a.den * b.den, a.ok & b.ok)
+    den = None if a.den is None and b.den is None else a.dens() * b.dens()
+    return Rationals(a.num * b.num, den, _both(a.ok, b.ok), _checked(a.bound * b.bound))
+
+
+def _negate(a: Rationals) -> Rationals:
+    return Rationals(-a.num, a.den, a.ok, a.bound)
 
 
 def _inverse(a: Rationals) -> Rationals:
-    ok = a.ok & (a.num != 0)
-    return _make(np.sign(a.num) * a.den, np.where(ok, np.abs(a.num), 1), ok)
+    nonzero = a.num != 0
+    ok = nonzero if a.ok is None else a.ok & nonzero
+    if ok.all():
+        ok = None if a.ok is None else ok
+    magnitude = np.abs(a.num)
+    den = magnitude if ok is None else np.where(ok, magnitude, 1)
+    return Rationals(np.sign(a.num) * a.dens(), den, ok, a.bound)
+
+
+def _integer(num: np.ndarray, ok, bound: int) -> Rationals:
+    return Rationals(num, None, ok, bound)
 
 
 def _floor(a: Rationals) -> Rationals:
-    return Rationals(a.num // a.den, np.ones_like(a.den), a.ok)
+    return a if a.den is None else _integer(a.num // a.den, a.ok, a.bound)
 
 
 def _ceil(a: Rationals) -> Rationals:
-    return Rationals(-((-a.num) // a.den), np.ones_like(a.den), a.ok)
+    return a if a.den is None else _integer(-((-a.num) // a.den), a.ok, a.bound)
 
 
-def _truth(values: np.ndarray, ok: np.ndarray) -> Rationals:
-    return Rationals(values.astype(np.int64), np.ones(len(values), dtype=np.int64), ok)
+def _truth(values: np.ndarray, ok) -> Rationals:
+    return Rationals(values.astype(np.int64), None, ok, 1)
 
 
 _RELATIONS = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
@@ -144,11 +186,20 @@ def _fold(op, args: list[Rationals]) -> Rationals:
     return result
 
 
+def _cross(a: Rationals, b: Rationals) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers that compare as a and b do (denominators are positive)."""
+    if a.den is None and b.den is None:
+        return a.num, b.num
+    _checked(a.bound * b.bound)
+    return a.num * b.dens(), b.num * a.dens()
+
+
 def _symbol(node: Sym, columns, size) -> Rationals:
-    if node.name not in columns:
+    column = columns.get(node.name)
+    if column is None:
         raise _Unsupported(node.name)
-    return _make(np.asarray(columns[node.name], dtype=np.int64), np.ones(size, dtype=np.int64),
-                 np.ones(size, dtype=bool))
+    column = np.asarray(column, dtype=np.int64)
+    return _integer(column, None, _checked(int(np.abs(column).max(initial=0))))
 
 
 def _power(node: Pow, columns, size) -> Rationals:
@@ -169,14 +220,16 @@ def _cond(node: Cond, columns, size) -> Rationals:
     holds = _walk(node.condition, columns, size)
     value, otherwise = _walk(node.value, columns, size), _walk(node.otherwise, columns, size)
     take = holds.num != 0
-    return Rationals(np.where(take, value.num, otherwise.num), np.where(take, value.den, otherwise.den),
-                     holds.ok & np.where(take, value.ok, otherwise.ok))
+    den = None if value.den is None and otherwise.den is None else np.where(take, value.dens(), otherwise.dens())
+    ok = _both(holds.ok, None if value.ok is None and otherwise.ok is None
+               else np.where(take, value.oks(), otherwise.oks()))
+    return Rationals(np.where(take, value.num, otherwise.num), den, ok, max(value.bound, otherwise.bound))
 
 
 def _mod(node: Mod, columns, size) -> Rationals:
     a, b = _walk(node.dividend, columns, size), _walk(node.divisor, columns, size)
     quotient = _floor(_mul(a, _inverse(b)))
-    return _add(a, _mul(_constant(-1, size), _mul(b, quotient)))
+    return _add(a, _negate(_mul(b, quotient)))
 
 
 def _extremum(pick):
@@ -184,26 +237,33 @@ def _extremum(pick):
         args = [_walk(arg, columns, size) for arg in node.args]
 
         def choose(a: Rationals, b: Rationals) -> Rationals:
-            take_a = pick(a.num * b.den, b.num * a.den)
-            return Rationals(np.where(take_a, a.num, b.num), np.where(take_a, a.den, b.den), a.ok & b.ok)
+            left, right = _cross(a, b)
+            take_a = pick(left, right)
+            den = None if a.den is None and b.den is None else np.where(take_a, a.dens(), b.dens())
+            return Rationals(np.where(take_a, a.num, b.num), den, _both(a.ok, b.ok), max(a.bound, b.bound))
         return _fold(choose, args)
     return walk
 
 
 def _compare(node: Rel, columns, size) -> Rationals:
     a, b = _walk(node.left, columns, size), _walk(node.right, columns, size)
-    return _truth(_RELATIONS[node.op](a.num * b.den, b.num * a.den), a.ok & b.ok)
+    left, right = _cross(a, b)
+    return _truth(_RELATIONS[node.op](left, right), _both(a.ok, b.ok))
 
 
 def _logic(combine):
     def walk(node, columns, size) -> Rationals:
         args = [_walk(arg, columns, size) for arg in node.args]
-        return _fold(lambda a, b: _truth(combine(a.num != 0, b.num != 0), a.ok & b.ok), args)
+        return _fold(lambda a, b: _truth(combine(a.num != 0, b.num != 0), _both(a.ok, b.ok)), args)
     return walk
 
 
 def _children(node, columns, size) -> list[Rationals]:
     return [_walk(child, columns, size) for child in node.children()]
+
+
+def _absolute(a: Rationals) -> Rationals:
+    return Rationals(np.abs(a.num), a.den, a.ok, a.bound)
 
 
 def _unsupported(node, columns, size):
@@ -216,12 +276,12 @@ _WALK = {
     Sym: _symbol,
     Add: lambda n, c, s: _fold(_add, _children(n, c, s)),
     Mul: lambda n, c, s: _fold(_mul, _children(n, c, s)),
-    Neg: lambda n, c, s: _mul(_constant(-1, s), _walk(n.operand, c, s)),
+    Neg: lambda n, c, s: _negate(_walk(n.operand, c, s)),
     Div: lambda n, c, s: _mul(_walk(n.numerator, c, s), _inverse(_walk(n.denominator, c, s))),
     Pow: _power,
     Floor: lambda n, c, s: _floor(_walk(n.arg, c, s)),
     Ceil: lambda n, c, s: _ceil(_walk(n.arg, c, s)),
-    Abs: lambda n, c, s: (lambda a: Rationals(np.abs(a.num), a.den, a.ok))(_walk(n.arg, c, s)),
+    Abs: lambda n, c, s: _absolute(_walk(n.arg, c, s)),
     Mod: _mod,
     Max: _extremum(np.greater),
     Min: _extremum(np.less),
