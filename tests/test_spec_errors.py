@@ -70,6 +70,12 @@ BROKEN_SPECS = [
      ["part a", "layers", "not both"]),
     ("huge jacobian", "id: q\nparts:\n  - {id: a, layer: {op: conv2d, input: [3, 64, 64], kernel: 3, filters: 16, values: {seed: 1}}, of: jacobian, wrt: input, ask: [numeric]}\n",
      ["part a", "entries", "limit"]),
+ ("part without ask", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n  - {{id: b, layer: {GOOD_LAYER}}}\n",
+     ["part b", "ask", "must ask something"]),
+    ("ask inside the layer", "id: q\nparts:\n  - id: a\n    layer:\n      op: conv1d\n      input: [5]\n      kernel: 3\n      ask: [shape]\n",
+     ["part a", "layer.ask", "ask belongs to the part, not to its layer"]),
+    ("ask inside a layers entry", "id: q\nparts:\n  - id: a\n    layers:\n      - {op: conv1d, input: [5], kernel: 3}\n      - {op: maxpool1d, kernel: 2, ask: [shape]}\n    ask: [shape]\n",
+     ["part a", "layers[1].ask", "belongs to the part"]),
 ]
 
 

@@ -13,6 +13,7 @@ from solver.layers import CONV, Dim, Layer, TensorNames
 from solver.notation import NotationError, parse_expression, parse_shape
 from solver.ops import OPS
 from solver.shapes import layer_constraints
+from solver.spec.model import PART_FIELDS
 from solver.spec.values import read_values
 
 def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) -> Layer:
@@ -32,6 +33,10 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
             else SpecError(f"missing; accepted: {accepted}", field="op")
     family, ndim = OPS[op]
     unknown = sorted(set(map(str, raw)) - family.fields)
+    misplaced = [name for name in unknown if name in PART_FIELDS]
+    if misplaced:
+        raise SpecError(f"{misplaced[0]} belongs to the part, not to its layer; move it out of "
+                        f"the layer mapping, next to the part's id", field=misplaced[0])
     if unknown:
         raise SpecError(f"{op} does not take {', '.join(unknown)}; its fields are "
                         f"{', '.join(sorted(family.fields))}", field=unknown[0])

@@ -2,8 +2,8 @@
 
 Errors are :class:`~solver.errors.SpecError` naming the file, the part and
 the field. Sub-parts inherit ``layer``/``layers``, ``indexing``,
-``assumptions`` (accumulated) and ``options`` from their parent; a part is
-answerable when it has ``ask``.
+``assumptions`` (accumulated) and ``options`` from their parent; a part
+either has ``ask`` or sub-parts (never both, never neither).
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from solver.notation import NotationError, parse_relation
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer
-from solver.spec.model import OF_CHOICES, WRT_CHOICES, Part, PartOptions, Problem
+from solver.spec.model import OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
 _PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version"}
-_PART_FIELDS = {"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt", "assumptions",
-                "reference", "options", "parts", "indexing"}
 _OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights"}
 
 
@@ -71,8 +69,6 @@ def _read_problem(raw: object, source: str) -> Problem:
         if part.id in seen:
             raise SpecError("two parts have this id; ids must be unique", part=part.id)
         seen.add(part.id)
-    if not parts:
-        raise SpecError("no part asks anything; give at least one part an 'ask' list", field="parts")
     return Problem(id=problem_id, title=title, indexing=indexing, parts=tuple(parts), source=source)
 
 
@@ -96,7 +92,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
         raise SpecError("missing or empty id; give a short id such as a, b or i", field=f"{where}.id")
     part_id = f"{parent_id}.{local_id}" if parent_id else str(local_id)
     try:
-        _reject_unknown(raw, _PART_FIELDS, "part")
+        _reject_unknown(raw, PART_FIELDS, "part")
         if "layer" in raw and "layers" in raw:
             raise SpecError("give either layer (one layer) or layers (a list), not both",
                             field="layers")
@@ -117,6 +113,10 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
                                 "sub-parts", field="ask")
         if "ask" in raw:
             out.append(_answerable_part(raw, part_id, here))
+        elif children is None:
+            _layers(here)   # reports an ask misplaced inside the layer
+            raise SpecError("missing; a part without sub-parts must ask something, e.g. "
+                            "ask: [shape]", field="ask")
     except SpecError as error:
         raise error.located(part=part_id) from None
     for index, child in enumerate(children or ()):

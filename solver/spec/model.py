@@ -12,6 +12,10 @@ from solver.layers import Layer
 OF_CHOICES = ("output", "jacobian", "loss_gradient")
 WRT_CHOICES = ("weight", "input", "bias")
 
+#: The fields a part mapping accepts.
+PART_FIELDS = frozenset({"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt",
+                         "assumptions", "reference", "options", "parts", "indexing"})
+
 
 @dataclass(frozen=True)
 class PartOptions:
