@@ -9,7 +9,7 @@ import sympy
 
 from solver.arith import as_int, floor_div, normalize
 from solver.errors import SpecError
-from solver.layers import CONV, Dim, Layer, TensorNames
+from solver.layers import Dim, Layer, TensorNames
 from solver.notation import NotationError, parse_expression, parse_shape
 from solver.ops import OPS
 from solver.shapes import layer_constraints
@@ -48,9 +48,9 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
     output_padding = _per_axis(raw, "output_padding", ndim) or (0,) * ndim
     padding = _read_padding(raw, family, kernel, stride, dilation, ndim)
     filters = _dim(raw["filters"], "filters") if raw.get("filters") is not None else None
-    if family.name == CONV and channels is not None and filters is None:
-        raise SpecError("missing; a convolution whose input has channels needs the number of "
-                        "filters (output channels)", field="filters")
+    if family.has_weights and channels is not None and filters is None:
+        raise SpecError(f"missing; a {op} layer whose input has channels needs the number of "
+                        f"filters (output channels, PyTorch's out_channels)", field="filters")
     groups = _dim(raw.get("groups", 1), "groups")
     flags = {name: _bool(raw, name, default) for name, default in (("bias", True), ("ceil_mode", False))}
     layer = Layer(op=op, family=family.name, ndim=ndim, batch=batch, channels=channels,
