@@ -136,6 +136,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         raise SpecError(f"of: {of} needs wrt: one of {', '.join(WRT_CHOICES)}", field="wrt")
     if wrt is not None and of not in ("jacobian", "loss_gradient"):
         raise SpecError("wrt only goes with of: jacobian or of: loss_gradient", field="wrt")
+    wrt_layer = _wrt_layer(raw.get("wrt_layer"), wrt, len(layers))
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
         raise SpecError(f"expected a number >= 0; found {points!r}", field="points")
@@ -143,10 +144,29 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     if reference is not None and not isinstance(reference, str):
         raise SpecError("expected the reference answer as text", field="reference")
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
-                ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt,
+                ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options)
     check_asked(part)
     return part
+
+
+def _wrt_layer(value: object, wrt: str | None, count: int) -> int | None:
+    """The layer (from 1) whose weight or bias ``wrt`` means; None for wrt: input or no wrt."""
+    if value is None:
+        if wrt in ("weight", "bias") and count > 1:
+            raise SpecError(f"missing; this part has {count} layers, so say whose {wrt} is meant: "
+                            f"wrt_layer: 1 to {count} (counted from 1, as in the summary table)",
+                            field="wrt_layer")
+        return 1 if wrt in ("weight", "bias") else None
+    if wrt not in ("weight", "bias"):
+        reason = ("wrt: input is the input of the first layer" if wrt == "input"
+                  else "it goes with wrt: weight or wrt: bias")
+        raise SpecError(f"names the layer whose weight or bias is meant; {reason}, so drop "
+                        f"wrt_layer", field="wrt_layer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
+        raise SpecError(f"expected a layer number from 1 to {count}; found {value!r}",
+                        field="wrt_layer")
+    return value
 
 
 def _layers(here: _Inherited) -> tuple:

@@ -57,6 +57,8 @@ def spec_schema() -> dict:
             "ask": {"type": "array", "items": {"enum": list(QUESTIONS)}, "minItems": 1},
             "of": {"enum": list(OF_CHOICES)},
             "wrt": {"enum": list(WRT_CHOICES)},
+            "wrt_layer": {"type": "integer", "minimum": 1,
+                          "description": "which layer's weight or bias wrt means, counted from 1"},
             "assumptions": {"type": "array", "items": {"type": "string"}},
             "reference": {"type": "string"},
             "options": {"$ref": "#/$defs/options"},
