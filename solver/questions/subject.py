@@ -44,7 +44,7 @@ def subject_shape(part) -> tuple[Dim, ...]:
     by the variable's; loss_gradient: the variable's shape (dl/dV has V's shape).
     """
     output = tensor_shapes(part.layers[-1]).output
-    if part.of in (None, "output"):
+    if part.of == "output":
         return output
     variable = part_variable_shape(part)
     return output + variable if part.of == "jacobian" else variable

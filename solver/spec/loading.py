@@ -130,7 +130,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         ask = [ask]
     if not isinstance(ask, list) or not ask or not all(isinstance(a, str) for a in ask):
         raise SpecError("expected a list of items such as [shape, value]", field="ask")
-    of = _choice(raw, "of", OF_CHOICES)
+    of = _choice(raw, "of", OF_CHOICES) or "output"
     wrt = _choice(raw, "wrt", WRT_CHOICES)
     if of in ("jacobian", "loss_gradient") and wrt is None:
         raise SpecError(f"of: {of} needs wrt: one of {', '.join(WRT_CHOICES)}", field="wrt")

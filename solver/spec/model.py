@@ -53,7 +53,7 @@ class Part:
     layers: tuple[Layer, ...]
     ask: tuple[str, ...]
     indexing: int
-    of: str | None = None
+    of: str = "output"
     wrt: str | None = None
     wrt_layer: int | None = None
     assumptions: tuple[sympy.Basic, ...] = ()
