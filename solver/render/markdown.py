@@ -17,6 +17,10 @@ def render_markdown(key: AnswerKey) -> str:
         lines += [f"## ({part.id}) — {points}", ""]
         if part.prompt:
             lines += [part.prompt.strip(), ""]
+        given = part_key.given()
+        if given:
+            lines += ["**Given tensors:**", "", *(f"- `{name} = {value.to_data()}`"
+                                                  for name, value in given), ""]
         for item, answer in part_key.answers:
             lines += _answer_lines(item, answer)
         if part.assumptions:
