@@ -169,7 +169,7 @@ def _has_axis_separator(text: str) -> bool:
 
 
 def _read_padding(raw, family, kernel, stride, dilation, ndim) -> tuple[tuple[Dim, Dim], ...]:
-    value = raw.get("padding", 0)
+    value = 0 if raw.get("padding") is None else raw["padding"]
     if isinstance(value, str) and value.strip().lower() in ("same", "valid"):
         mode = value.strip().lower()
         if not family.accepts_same_padding:
