@@ -8,6 +8,7 @@ either has ``ask`` or sub-parts (never both, never neither).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 
@@ -137,9 +138,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     if wrt is not None and of not in ("jacobian", "loss_gradient"):
         raise SpecError("wrt only goes with of: jacobian or of: loss_gradient", field="wrt")
     wrt_layer = _wrt_layer(raw.get("wrt_layer"), wrt, len(layers))
-    points = raw.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        raise SpecError(f"expected a number >= 0; found {points!r}", field="points")
+    points = _non_negative(raw.get("points", 1), "points")
     reference = raw.get("reference")
     if reference is not None and not isinstance(reference, str):
         raise SpecError("expected the reference answer as text", field="reference")
@@ -223,19 +222,23 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
         values["allow_squeeze"] = raw["allow_squeeze"]
     for name in ("rtol", "atol"):
         if name in raw:
-            value = raw[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise SpecError(f"expected a number >= 0; found {value!r}", field=f"options.{name}")
-            values[name] = float(value)
+            values[name] = _non_negative(raw[name], f"options.{name}")
     if "weights" in raw:
         weights = raw["weights"]
-        if not isinstance(weights, Mapping) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-                for v in weights.values()):
+        if not isinstance(weights, Mapping):
             raise SpecError("expected a mapping of asked items to numbers >= 0, e.g. "
                             "{shape: 1, value: 2}", field="options.weights")
-        values["weights"] = tuple((str(k), float(v)) for k, v in weights.items())
+        values["weights"] = tuple((str(k), _non_negative(v, f"options.weights.{k}"))
+                                  for k, v in weights.items())
     return PartOptions(**values)
+
+
+def _non_negative(value: object, field: str) -> float:
+    """A finite number >= 0 (points, tolerances, weights), as a float."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value) or value < 0):
+        raise SpecError(f"expected a finite number >= 0; found {value!r}", field=field)
+    return float(value)
 
 
 def _indexing(value: object, field: str) -> int:
