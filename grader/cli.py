@@ -14,7 +14,7 @@ import sys
 from grader.grading import DEFAULT_TIME_LIMIT, Grader
 from grader.reports import REPORTERS
 from solver.errors import SpecError
-from solver.output import emit
+from solver.output import emit, program_name
 from solver.key import build_key
 from solver.spec.loading import load_problem
 
@@ -38,7 +38,7 @@ def _time_limit(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Run the grader command line; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m grader",
+        prog=program_name("grader"),
         description="Grade student submissions (YAML/JSON) against the answer key of a spec.")
     parser.add_argument("spec", help="the problem spec, e.g. problems/cnn/q1_1.yaml")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
