@@ -95,8 +95,7 @@ def _check_size_symbols(layer: Layer, given_names: Mapping) -> None:
 def _check_constraints(layer: Layer) -> None:
     for constraint in layer_constraints(layer):
         if constraint.holds() is False:
-            raise SpecError(f"{constraint.reason} (here {constraint.describe()} is false)",
-                            field=constraint.field)
+            raise SpecError(constraint.message(), field=constraint.field)
 
 
 def _with_values(layer: Layer, raw_values: object) -> Layer:

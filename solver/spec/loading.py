@@ -54,7 +54,7 @@ def _read_problem(raw: object, source: str) -> Problem:
     if not isinstance(raw, Mapping):
         found = "an empty file" if raw is None else f"a {type(raw).__name__}"
         raise SpecError(f"a spec is a mapping with id, title and parts; found {found}")
-    _reject_unknown(raw, _PROBLEM_FIELDS, "problem")
+    _reject_unknown(raw, _PROBLEM_FIELDS, "the problem")
     problem_id = _text(raw, "id", required=True)
     title = _text(raw, "title") or problem_id
     indexing = _indexing(raw.get("indexing", 1), "indexing")
@@ -93,7 +93,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
         raise SpecError("missing or empty id; give a short id such as a, b or i", field=f"{where}.id")
     part_id = f"{parent_id}.{local_id}" if parent_id else str(local_id)
     try:
-        _reject_unknown(raw, PART_FIELDS, "part")
+        _reject_unknown(raw, PART_FIELDS, "a part")
         if "layer" in raw and "layers" in raw:
             raise SpecError("give either layer (one layer) or layers (a list), not both",
                             field="layers")
@@ -213,7 +213,7 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
         return base
     if not isinstance(raw, Mapping):
         raise SpecError(f"expected a mapping with {', '.join(sorted(_OPTION_FIELDS))}", field="options")
-    _reject_unknown(raw, _OPTION_FIELDS, "options")
+    _reject_unknown(raw, _OPTION_FIELDS, "options", prefix="options.")
     values = dict(allow_squeeze=base.allow_squeeze, rtol=base.rtol, atol=base.atol,
                   weights=base.weights)
     if "allow_squeeze" in raw:
@@ -266,8 +266,8 @@ def _text(raw: Mapping, field: str, *, required: bool = False) -> str | None:
     return str(value).strip()
 
 
-def _reject_unknown(raw: Mapping, accepted: set[str], what: str) -> None:
+def _reject_unknown(raw: Mapping, accepted, what: str, prefix: str = "") -> None:
     unknown = sorted(str(key) for key in raw if key not in accepted)
     if unknown:
-        raise SpecError(f"unknown field in a {what}; accepted: {', '.join(sorted(accepted))}",
-                        field=unknown[0])
+        raise SpecError(f"unknown field in {what}; accepted: {', '.join(sorted(accepted))}",
+                        field=prefix + unknown[0])
