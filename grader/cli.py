@@ -8,20 +8,37 @@ never stops the others.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from grader.grading import DEFAULT_TIME_LIMIT, Grader
 from grader.reports import REPORTERS
 from solver.errors import SpecError
-from solver.output import emit
+from solver.output import emit, program_name
 from solver.key import build_key
 from solver.spec.loading import load_problem
+
+
+#: The largest --time-limit accepted: ten minutes for one answer.
+MAX_TIME_LIMIT = 600.0
+
+
+def _time_limit(text: str) -> float:
+    """Parse --time-limit: a finite number of seconds in (0, MAX_TIME_LIMIT]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIME_LIMIT):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most "
+                                         f"{MAX_TIME_LIMIT:g}; found {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the grader command line; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m grader",
+        prog=program_name("grader"),
         description="Grade student submissions (YAML/JSON) against the answer key of a spec.")
     parser.add_argument("spec", help="the problem spec, e.g. problems/cnn/q1_1.yaml")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
@@ -29,11 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=sorted(REPORTERS), default="text",
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
-                        help=f"most seconds to check one answer (default: {DEFAULT_TIME_LIMIT:g})")
+    parser.add_argument("--time-limit", type=_time_limit, default=DEFAULT_TIME_LIMIT,
+                        metavar="SECONDS",
+                        help=f"most seconds to check one answer, above 0 and at most "
+                             f"{MAX_TIME_LIMIT:g} (default: {DEFAULT_TIME_LIMIT:g})")
     args = parser.parse_args(argv)
-    if args.time_limit <= 0:
-        parser.error("--time-limit must be positive")
     try:
         key = build_key(load_problem(args.spec))
     except SpecError as error:

@@ -124,10 +124,19 @@ class TableAnswer:
 
     def to_latex(self) -> str:
         lines = ["| " + " | ".join(self.columns) + " |", "|" + "---|" * len(self.columns)]
-        for row in self.rows:
-            cells = [" x ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row]
-            lines.append("| " + " | ".join(cells) + " |")
+        lines += ["| " + " | ".join(cells) + " |" for cells in self._cells()]
         return "\n".join(lines)
+
+    def to_text(self) -> str:
+        """The table as aligned plain-text columns, header first."""
+        table = [list(self.columns), *self._cells()]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                         for row in table)
+
+    def _cells(self) -> list[list[str]]:
+        return [[" x ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row]
+                for row in self.rows]
 
 
 def _plain(array: np.ndarray):

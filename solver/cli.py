@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from solver.errors import SpecError
-from solver.output import emit
+from solver.output import emit, program_name
 from solver.key import build_key
 from solver.render import RENDERERS
 from solver.spec.loading import load_problem
@@ -19,7 +19,7 @@ from solver.spec.loading import load_problem
 def main(argv: list[str] | None = None) -> int:
     """Run the solver command line; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m solver",
+        prog=program_name("solver"),
         description="Derive and print the answer key of a CNN homework spec (YAML).")
     parser.add_argument("spec", help="path of the problem spec, e.g. problems/cnn/q1_1.yaml")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="yaml",

@@ -29,6 +29,9 @@ class Constraint:
     """``lhs OP rhs`` must hold; ``field`` is the spec field to blame, ``reason`` says why.
 
     ``divides`` constraints (``rhs % lhs == 0``) use ``op='divides'``.
+    ``failure`` says what is wrong with the numbers, in words: a template
+    filled with ``lhs``, ``rhs`` and ``details`` (name, value) pairs, e.g.
+    ``"padding {pad} is more than half the kernel {rhs}"``.
     """
 
     lhs: Dim
@@ -36,6 +39,8 @@ class Constraint:
     rhs: Dim
     field: str
     reason: str
+    failure: str = ""
+    details: tuple[tuple[str, Dim], ...] = ()
 
     def holds(self) -> bool | None:
         """True/False when both sides are numbers; None when the constraint is symbolic."""
@@ -51,6 +56,13 @@ class Constraint:
         if self.op == "divides":
             return sympy.Eq(sympy.Mod(self.rhs, self.lhs), 0)
         return _OPERATORS[self.op][1](self.lhs, self.rhs)
+
+    def message(self) -> str:
+        """What is wrong and the rule, for a constraint that does not hold."""
+        if self.failure:
+            filled = self.failure.format(lhs=self.lhs, rhs=self.rhs, **dict(self.details))
+            return f"{filled}; {self.reason}"
+        return f"{self.reason} (here {self.describe()} is false)"
 
     def describe(self) -> str:
         """The condition in words, e.g. ``stride >= 1``."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.domain import Domain, part_domain
-from solver.questions import answer
+from solver.answers import NumericAnswer
+from solver.questions import answer, given_tensors
 from solver.spec.model import Part, Problem
 
 
@@ -25,6 +26,19 @@ class PartKey:
         """The answer object of asked ``item``; KeyError when the part does not ask it."""
         return dict(self.answers)[item]
 
+    def given(self) -> tuple[tuple[str, NumericAnswer], ...]:
+        """The tensor values the answers are computed from (x, W, ...), e.g. for a seed."""
+        return tuple((name, NumericAnswer(array)) for name, array in given_tensors(self.part))
+
+    def to_data(self) -> dict:
+        """{id, points, tensors (when some answer uses values), answers} as plain data."""
+        data = {"id": self.id, "points": _number(self.part.points)}
+        tensors = {name: value.to_data() for name, value in self.given()}
+        if tensors:
+            data["tensors"] = tensors
+        data["answers"] = {item: ans.to_data() for item, ans in self.answers}
+        return data
+
 
 @dataclass(frozen=True)
 class AnswerKey:
@@ -41,14 +55,12 @@ class AnswerKey:
         raise KeyError(part_id)
 
     def to_data(self) -> dict:
-        """The key as plain data: {problem, title, indexing, parts: [{id, points, answers}]}."""
+        """The key as plain data: {problem, title, indexing, parts: [{id, points, [tensors,] answers}]}."""
         return {
             "problem": self.problem.id,
             "title": self.problem.title,
             "indexing": self.problem.indexing,
-            "parts": [{"id": pk.id, "points": _number(pk.part.points),
-                       "answers": {item: ans.to_data() for item, ans in pk.answers}}
-                      for pk in self.parts],
+            "parts": [pk.to_data() for pk in self.parts],
         }
 
 

@@ -1,8 +1,17 @@
-"""Write a command's report to stdout or a file (shared by the solver and grader CLIs)."""
+"""What the solver and grader command lines share: their program name and writing the report."""
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def program_name(package: str) -> str:
+    """The command as the user typed it: ``python -m solver`` or the script name (``cnn-solve``)."""
+    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if script in ("", "__main__.py", "-c"):
+        return f"python -m {package}"
+    return script
 
 
 def emit(text: str, path: str | None) -> int:

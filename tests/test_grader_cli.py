@@ -139,3 +139,18 @@ def test_a_misspelled_item_does_not_lose_the_others(tmp_path, capsys):
     assert part["answers"]["shape"]["verdict"] == "correct"
     assert part["answers"]["value"]["verdict"] == "missing"
     assert any("'valeu'" in note for note in result["notes"])
+
+
+@pytest.mark.parametrize("limit", ["1e7", "inf", "-inf", "nan", "0", "-1", "600.5", "five", ""])
+def test_time_limit_out_of_range_exits_2_with_a_message(tmp_path, capsys, limit):
+    path = _write(tmp_path, "alice.yaml", FULL)
+    with pytest.raises(SystemExit) as exited:
+        main([SEED, path, f"--time-limit={limit}"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--time-limit" in err and "at most 600" in err and repr(limit) in err
+
+
+def test_time_limit_at_the_documented_maximum_grades(tmp_path, capsys):
+    [result] = _grade_json([_write(tmp_path, "alice.yaml", FULL), "--time-limit", "600"], capsys)
+    assert result["score"] == 6.0

@@ -118,3 +118,10 @@ def test_yaml_key_is_the_default_and_round_trips(tmp_path):
     out = tmp_path / "key.yaml"
     subprocess.run([sys.executable, "-m", "solver", str(SEED), "-o", str(out)], check=True)
     assert yaml.safe_load(out.read_text()) == json.loads(_key())
+
+
+def test_markdown_key_writes_assumptions_in_latex():
+    # the seed's part b assumes H >= K and W >= K
+    text = _key("markdown")
+    assert "Assumptions: $H \\ge K$, $W \\ge K$" in text
+    assert "$H >= K$" not in text

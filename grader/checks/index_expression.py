@@ -122,8 +122,12 @@ def _check_names(student: tree.Equation, binding: _Binding, tensors: dict) -> No
     bound |= {name for name, shape in tensors.items() if shape == ()}     # scalar tensors
     loose = sorted(tree.symbols_in(student.rhs) - bound)
     if loose:
+        # b_o is one name; an entry of the tensor b needs braces or brackets
+        hint = next((f"; for an entry of {tensor} write {tensor}_{{{index}}} or {tensor}[{index}]"
+                     for tensor, _, index in (name.partition("_") for name in loose)
+                     if index and tensor in tensors), "")
         raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither an index of the "
-                                 f"left-hand side nor a summation index")
+                                 f"left-hand side nor a summation index{hint}")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from grader.results import CORRECT, MANUAL, SubmissionResult
+from grader.results import CORRECT, MANUAL, VERDICTS, SubmissionResult
 
-_MARK = {"correct": "ok", "partial": "partly", "incorrect": "WRONG", "unparseable": "UNREADABLE",
-         "missing": "missing", "manual": "by hand"}
+_VERDICT_WIDTH = max(map(len, VERDICTS))
 
 
 def render_text(results: list[SubmissionResult]) -> str:
@@ -23,21 +22,30 @@ def _submission(result: SubmissionResult) -> str:
     extra = f", {_points(pending)} more to be graded by hand" if pending else ""
     lines.append(f"  problem {result.problem}: {_points(result.score)} / {_points(result.max_score)} "
                  f"points{extra}")
+    width = max((len(part.id) + 2 for part in result.parts), default=0)
     for part in result.parts:
         label = f"({part.id})"
-        lines.append(f"  {label:<8} {_MARK[part.verdict]:<10} {_points(part.score)} / "
-                     f"{_points(part.max_score)}")
+        lines.append(f"  {label:<{width}}  {part.verdict:<{_VERDICT_WIDTH}}  "
+                     f"{_points(part.score)} / {_points(part.max_score)}")
         for answer in part.answers:
             line = f"      {answer.item}: {answer.verdict}"
             if answer.feedback and not (answer.verdict == CORRECT and not answer.feedback):
                 line += f" — {answer.feedback}"
             lines.append(line)
             if answer.verdict == MANUAL and answer.reference:
-                lines.append("        reference: " + " ".join(answer.reference.split()))
+                lines += _reference(answer.reference)
     for note in result.notes:
         lines.append(f"  note: {note}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _reference(text: str) -> list[str]:
+    """A one-paragraph reference on one line; a table (several lines) as an indented block."""
+    rows = text.strip("\n").splitlines()
+    if len(rows) == 1:
+        return ["        reference: " + " ".join(text.split())]
+    return ["        reference:", *("          " + row.rstrip() for row in rows)]
 
 
 def _points(value: float) -> str:

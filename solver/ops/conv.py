@@ -41,7 +41,8 @@ class Convolution(OpFamily):
             found.append(Constraint(
                 padded_length(layer, axis), ">=", effective_kernel(layer, axis), "kernel",
                 "the dilated kernel D*(K-1)+1 must fit in the padded input L+2P "
-                "(PyTorch: kernel size can't be greater than actual input size)"))
+                "(PyTorch: kernel size can't be greater than actual input size)",
+                failure="the dilated kernel {rhs} is longer than the padded input {lhs}"))
         return found
 
 
@@ -54,7 +55,9 @@ def channel_constraints(layer: Layer) -> list[Constraint]:
     channels = layer.channels if layer.channels is not None else 1
     filters = layer.filters if layer.filters is not None else 1
     found.append(Constraint(layer.groups, "divides", channels, "groups",
-                            "groups must divide the number of input channels"))
+                            "groups must divide the number of input channels",
+                            failure="groups {lhs} does not divide the {rhs} input channels"))
     found.append(Constraint(layer.groups, "divides", filters, "groups",
-                            "groups must divide the number of filters"))
+                            "groups must divide the number of filters",
+                            failure="groups {lhs} does not divide the {rhs} filters"))
     return found

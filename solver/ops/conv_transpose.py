@@ -43,7 +43,10 @@ class TransposedConvolution(OpFamily):
             # PyTorch: "output padding must be smaller than either stride or dilation"
             found.append(Constraint(
                 extra, "<", maximum(layer.stride[axis], layer.dilation[axis]), "output_padding",
-                "output_padding must be smaller than either the stride or the dilation"))
+                "output_padding must be smaller than either the stride or the dilation",
+                failure="output_padding {lhs} is not smaller than the stride {stride} or the "
+                        "dilation {dilation}",
+                details=(("stride", layer.stride[axis]), ("dilation", layer.dilation[axis]))))
             found.append(Constraint(self.output_size(layer, axis), ">=", 1, "padding",
                                     "the output would be empty: the padding is too large"))
         return found

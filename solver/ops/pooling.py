@@ -42,7 +42,9 @@ class Pooling(OpFamily):
             for pad in layer.padding[axis]:
                 # ATen: "pad should be smaller than or equal to half of kernel size"
                 found.append(Constraint(2 * pad, "<=", layer.kernel[axis], "padding",
-                                        "pooling padding must be at most half the kernel size"))
+                                        "pooling padding must be at most half the kernel size",
+                                        failure="padding {pad} is more than half the kernel {rhs}",
+                                        details=(("pad", pad),)))
             found.append(Constraint(self.output_size(layer, axis), ">=", 1, "kernel",
                                     "the output would be empty: the (dilated) kernel is larger "
                                     "than the padded input"))

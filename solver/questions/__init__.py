@@ -34,3 +34,11 @@ def check_asked(part) -> None:
 def answer(part, item: str):
     """The answer object for asked ``item`` of ``part`` (see :mod:`solver.answers`)."""
     return QUESTIONS[item].answer(part)
+
+
+def given_tensors(part) -> tuple[tuple[str, object], ...]:
+    """(name, array) of every tensor value the part's asked items are computed from, in order."""
+    names: list[str] = []
+    for item in part.ask:
+        names += [name for name in QUESTIONS[item].given(part) if name not in names]
+    return tuple((name, part.layer.values[name]) for name in names)

@@ -11,6 +11,10 @@ class Question:
     def check(self, part) -> None:
         """Raise SpecError when ``part`` cannot be answered for this item."""
 
+    def given(self, part) -> tuple[str, ...]:
+        """Names of the layer's tensors this item's answer is computed from (shown in the key)."""
+        return ()
+
     def answer(self, part):
         """The answer object for ``part`` (from :mod:`solver.answers`)."""
         raise NotImplementedError

@@ -8,10 +8,7 @@ from solver.questions.subject import variable_shape
 
 
 def check_elementwise(part, item: str) -> None:
-    """Raise SpecError unless ``part`` is a single numeric conv layer with ``of`` set."""
-    if part.of is None:
-        raise SpecError(f"{item} needs the part to say what it is about: of: output, jacobian "
-                        f"or loss_gradient", field="of")
+    """Raise SpecError unless ``part`` is a single numeric conv layer."""
     if len(part.layers) != 1:
         raise SpecError(f"{item} answers are about one layer; this part has {len(part.layers)}",
                         field="layers")

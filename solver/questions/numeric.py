@@ -17,15 +17,20 @@ MAX_JACOBIAN_ENTRIES = 10_000_000
 class NumericQuestion(Question):
     name = "numeric"
 
-    def check(self, part) -> None:
-        check_elementwise(part, "numeric")
+    def given(self, part) -> tuple[str, ...]:
+        """x and W; b for the output of a layer with bias; g for a loss gradient."""
         layer, names = part.layer, part.layer.names
         needed = [names.input, names.weight]
         if part.of == "output" and layer.bias:
             needed.append(names.bias)
         if part.of == "loss_gradient":
             needed.append(names.upstream)
-        missing = [name for name in needed if name not in layer.values]
+        return tuple(needed)
+
+    def check(self, part) -> None:
+        check_elementwise(part, "numeric")
+        layer = part.layer
+        missing = [name for name in self.given(part) if name not in layer.values]
         if missing:
             raise SpecError(f"numeric answers need values for {', '.join(missing)}: give them "
                             f"under layer.values or give values: {{seed: N}}", field="layer.values")

@@ -1,4 +1,4 @@
-"""Which tensor a part is about (``of`` / ``wrt``) and its shape."""
+"""Which tensor a part is about (``of`` / ``wrt`` / ``wrt_layer``) and its shape."""
 
 from __future__ import annotations
 
@@ -6,25 +6,53 @@ from solver.errors import SpecError
 from solver.layers import Dim, Layer
 from solver.shapes import tensor_shapes
 
+
 def variable_shape(layer: Layer, wrt: str) -> tuple[Dim, ...]:
     """Shape of the tensor named by ``wrt`` (weight, input, bias); SpecError when absent."""
-    shapes = tensor_shapes(layer)
-    shape = getattr(shapes, wrt)   # the wrt choices are the TensorShapes field names
+    shape = _tensor_shape(layer, wrt)
     if shape is None:
-        reason = "has no bias (bias: false)" if wrt == "bias" else "has no weights"
-        raise SpecError(f"{wrt}, but the {layer.op} layer {reason}", field="wrt")
+        raise SpecError(f"{wrt}, but the {layer.op} layer {_lacking(wrt)}", field="wrt")
+    return shape
+
+
+def part_variable_shape(part) -> tuple[Dim, ...]:
+    """Shape of what the part differentiates with respect to.
+
+    wrt: input is the network's input (the first layer's); weight and bias
+    are those of layer ``wrt_layer`` (counted from 1).
+    """
+    if part.wrt == "input":
+        return tensor_shapes(part.layers[0]).input
+    if len(part.layers) == 1:
+        return variable_shape(part.layer, part.wrt)
+    layer = part.layers[part.wrt_layer - 1]
+    shape = _tensor_shape(layer, part.wrt)
+    if shape is None:
+        having = [str(n) for n, other in enumerate(part.layers, start=1)
+                  if _tensor_shape(other, part.wrt) is not None]
+        choice = (f"layers with a {part.wrt}: {', '.join(having)}" if having
+                  else f"no layer of this part has a {part.wrt}")
+        raise SpecError(f"layer {part.wrt_layer} is a {layer.op} layer, which "
+                        f"{_lacking(part.wrt)}; {choice}", field="wrt_layer")
     return shape
 
 
 def subject_shape(part) -> tuple[Dim, ...]:
     """Shape of what the part asks about.
 
-    output: f's shape; jacobian: f's shape followed by the variable's;
-    loss_gradient: the variable's shape (dl/dV has V's shape).
+    output: f's shape (the last layer's output); jacobian: f's shape followed
+    by the variable's; loss_gradient: the variable's shape (dl/dV has V's shape).
     """
-    layer = part.layer
-    output = tensor_shapes(layer).output
-    if part.of in (None, "output"):
+    output = tensor_shapes(part.layers[-1]).output
+    if part.of == "output":
         return output
-    variable = variable_shape(layer, part.wrt)
+    variable = part_variable_shape(part)
     return output + variable if part.of == "jacobian" else variable
+
+
+def _tensor_shape(layer: Layer, wrt: str) -> tuple[Dim, ...] | None:
+    return getattr(tensor_shapes(layer), wrt)   # the wrt choices are the TensorShapes field names
+
+
+def _lacking(wrt: str) -> str:
+    return "has no bias (bias: false)" if wrt == "bias" else "has no weights"

@@ -24,8 +24,11 @@ class ValueQuestion(Question):
         else:
             equation = loss_gradient_element(layer, base, part.wrt)
         ranges = free_index_ranges(equation, layer, base)
+        tensors = tensor_roles(layer)
+        if part.of != "loss_gradient":
+            del tensors[layer.names.upstream]     # g exists only for a loss gradient
         return IndexAnswer(
             equation=equation,
             ranges=tuple((symbol.name, r.start, r.stop - 1) for symbol, r in ranges.items()),
-            tensors=tuple(tensor_roles(layer).items()),
+            tensors=tuple(tensors.items()),
             base=base)

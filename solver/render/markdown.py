@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from solver.answers import IndexAnswer, NumericAnswer, ShapeAnswer, TableAnswer, TextAnswer
 from solver.key import AnswerKey
+from solver.notation import to_latex
 
 
 def render_markdown(key: AnswerKey) -> str:
@@ -17,10 +18,14 @@ def render_markdown(key: AnswerKey) -> str:
         lines += [f"## ({part.id}) — {points}", ""]
         if part.prompt:
             lines += [part.prompt.strip(), ""]
+        given = part_key.given()
+        if given:
+            lines += ["**Given tensors:**", "", *(f"- `{name} = {value.to_data()}`"
+                                                  for name, value in given), ""]
         for item, answer in part_key.answers:
             lines += _answer_lines(item, answer)
         if part.assumptions:
-            lines += ["Assumptions: " + ", ".join(f"${a}$" for a in part.assumptions), ""]
+            lines += ["Assumptions: " + ", ".join(f"${to_latex(a)}$" for a in part.assumptions), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -9,10 +9,12 @@ import sympy
 
 from solver.arith import as_int, floor_div, normalize
 from solver.errors import SpecError
-from solver.layers import CONV, Dim, Layer, TensorNames
+from solver.layers import Dim, Layer, TensorNames
 from solver.notation import NotationError, parse_expression, parse_shape
+from solver.notation.tokens import tokenize
 from solver.ops import OPS
 from solver.shapes import layer_constraints
+from solver.spec.model import PART_FIELDS
 from solver.spec.values import read_values
 
 def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) -> Layer:
@@ -32,6 +34,10 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
             else SpecError(f"missing; accepted: {accepted}", field="op")
     family, ndim = OPS[op]
     unknown = sorted(set(map(str, raw)) - family.fields)
+    misplaced = [name for name in unknown if name in PART_FIELDS]
+    if misplaced:
+        raise SpecError(f"{misplaced[0]} belongs to the part, not to its layer; move it out of "
+                        f"the layer mapping, next to the part's id", field=misplaced[0])
     if unknown:
         raise SpecError(f"{op} does not take {', '.join(unknown)}; its fields are "
                         f"{', '.join(sorted(family.fields))}", field=unknown[0])
@@ -43,26 +49,53 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
     output_padding = _per_axis(raw, "output_padding", ndim) or (0,) * ndim
     padding = _read_padding(raw, family, kernel, stride, dilation, ndim)
     filters = _dim(raw["filters"], "filters") if raw.get("filters") is not None else None
-    if family.name == CONV and channels is not None and filters is None:
-        raise SpecError("missing; a convolution whose input has channels needs the number of "
-                        "filters (output channels)", field="filters")
+    if family.has_weights and channels is not None and filters is None:
+        raise SpecError(f"missing; a {op} layer whose input has channels needs the number of "
+                        f"filters (output channels, PyTorch's out_channels)", field="filters")
     groups = _dim(raw.get("groups", 1), "groups")
     flags = {name: _bool(raw, name, default) for name, default in (("bias", True), ("ceil_mode", False))}
     layer = Layer(op=op, family=family.name, ndim=ndim, batch=batch, channels=channels,
                   spatial=spatial, kernel=kernel, stride=stride, padding=padding,
                   dilation=dilation, output_padding=output_padding, filters=filters,
                   groups=groups, names=_read_names(raw.get("names")), **flags)
+    _check_size_symbols(layer, raw.get("names") or {})
     _check_constraints(layer)
     if raw.get("values") is not None:
         layer = _with_values(layer, raw["values"])
     return layer
 
 
+def _check_size_symbols(layer: Layer, given_names: Mapping) -> None:
+    """Refuse a size symbol that is a tensor name (``3x`` read as 3 times a size x).
+
+    Reserved: the default names x, b, f, g, l and every name given under
+    ``names``. The default weight name W stays usable as a width (C x H x W,
+    as in the seed): a part with symbolic sizes never shows the weight tensor.
+    """
+    reserved = {name: f"the default name of the {role} tensor"
+                for role, name in vars(TensorNames()).items() if name != TensorNames.weight}
+    reserved.update({getattr(layer.names, role): f"the name given to the {role} tensor "
+                                                 f"(names.{role})" for role in given_names})
+    padding = tuple(p for pair in layer.padding for p in pair)
+    for field, sizes in (("input", (layer.batch, layer.channels, *layer.spatial)),
+                         ("kernel", layer.kernel), ("stride", layer.stride), ("padding", padding),
+                         ("dilation", layer.dilation), ("output_padding", layer.output_padding),
+                         ("filters", (layer.filters,)), ("groups", (layer.groups,))):
+        symbols = {s.name for size in sizes if isinstance(size, sympy.Basic)
+                   for s in size.free_symbols}
+        clash = sorted(symbols & set(reserved))
+        if clash:
+            hint = (" (for one size per axis write a list [3, 3] or the text '3 x 3')"
+                    if clash[0] == "x" else "")
+            raise SpecError(f"{clash[0]} is {reserved[clash[0]]}, so it cannot be a size symbol; "
+                            f"use another letter, or rename the tensor under names{hint}",
+                            field=field)
+
+
 def _check_constraints(layer: Layer) -> None:
     for constraint in layer_constraints(layer):
         if constraint.holds() is False:
-            raise SpecError(f"{constraint.reason} (here {constraint.describe()} is false)",
-                            field=constraint.field)
+            raise SpecError(constraint.message(), field=constraint.field)
 
 
 def _with_values(layer: Layer, raw_values: object) -> Layer:
@@ -115,11 +148,27 @@ def _per_axis(raw: Mapping, field: str, ndim: int, *, required: bool = False) ->
             raise SpecError(f"has {len(value)} entries; give one for all axes or exactly {ndim}",
                             field=field)
         return tuple(_dim(item, f"{field}[{i}]") for i, item in enumerate(value))
+    if isinstance(value, str) and _has_axis_separator(value):
+        sizes = _dim_list(value, field)     # "3 x 3" is [3, 3], as for input
+        if len(sizes) not in (1, ndim):
+            raise SpecError(f"{value!r} has {len(sizes)} axes; give one size for all axes or "
+                            f"exactly {ndim}", field=field)
+        return sizes if len(sizes) == ndim else sizes * ndim
     return (_dim(value, field),) * ndim
 
 
+def _has_axis_separator(text: str) -> bool:
+    """True when ``text`` names sizes per axis: it has an x, ×, \\times or a comma."""
+    try:
+        tokens = tokenize(text, shape=True)
+    except NotationError:
+        return False
+    return any(t.kind == "sep" or (t.kind, t.value) in (("op", ","), ("cmd", "times"))
+               for t in tokens)
+
+
 def _read_padding(raw, family, kernel, stride, dilation, ndim) -> tuple[tuple[Dim, Dim], ...]:
-    value = raw.get("padding", 0)
+    value = 0 if raw.get("padding") is None else raw["padding"]
     if isinstance(value, str) and value.strip().lower() in ("same", "valid"):
         mode = value.strip().lower()
         if not family.accepts_same_padding:

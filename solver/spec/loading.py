@@ -2,12 +2,13 @@
 
 Errors are :class:`~solver.errors.SpecError` naming the file, the part and
 the field. Sub-parts inherit ``layer``/``layers``, ``indexing``,
-``assumptions`` (accumulated) and ``options`` from their parent; a part is
-answerable when it has ``ask``.
+``assumptions`` (accumulated) and ``options`` from their parent; a part
+either has ``ask`` or sub-parts (never both, never neither).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 
@@ -16,12 +17,10 @@ from solver.notation import NotationError, parse_relation
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer
-from solver.spec.model import OF_CHOICES, WRT_CHOICES, Part, PartOptions, Problem
+from solver.spec.model import OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
 _PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version"}
-_PART_FIELDS = {"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt", "assumptions",
-                "reference", "options", "parts", "indexing"}
 _OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights"}
 
 
@@ -55,7 +54,7 @@ def _read_problem(raw: object, source: str) -> Problem:
     if not isinstance(raw, Mapping):
         found = "an empty file" if raw is None else f"a {type(raw).__name__}"
         raise SpecError(f"a spec is a mapping with id, title and parts; found {found}")
-    _reject_unknown(raw, _PROBLEM_FIELDS, "problem")
+    _reject_unknown(raw, _PROBLEM_FIELDS, "the problem")
     problem_id = _text(raw, "id", required=True)
     title = _text(raw, "title") or problem_id
     indexing = _indexing(raw.get("indexing", 1), "indexing")
@@ -71,8 +70,6 @@ def _read_problem(raw: object, source: str) -> Problem:
         if part.id in seen:
             raise SpecError("two parts have this id; ids must be unique", part=part.id)
         seen.add(part.id)
-    if not parts:
-        raise SpecError("no part asks anything; give at least one part an 'ask' list", field="parts")
     return Problem(id=problem_id, title=title, indexing=indexing, parts=tuple(parts), source=source)
 
 
@@ -96,7 +93,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
         raise SpecError("missing or empty id; give a short id such as a, b or i", field=f"{where}.id")
     part_id = f"{parent_id}.{local_id}" if parent_id else str(local_id)
     try:
-        _reject_unknown(raw, _PART_FIELDS, "part")
+        _reject_unknown(raw, PART_FIELDS, "a part")
         if "layer" in raw and "layers" in raw:
             raise SpecError("give either layer (one layer) or layers (a list), not both",
                             field="layers")
@@ -117,6 +114,10 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
                                 "sub-parts", field="ask")
         if "ask" in raw:
             out.append(_answerable_part(raw, part_id, here))
+        elif children is None:
+            _layers(here)   # reports an ask misplaced inside the layer
+            raise SpecError("missing; a part without sub-parts must ask something, e.g. "
+                            "ask: [shape]", field="ask")
     except SpecError as error:
         raise error.located(part=part_id) from None
     for index, child in enumerate(children or ()):
@@ -130,23 +131,41 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         ask = [ask]
     if not isinstance(ask, list) or not ask or not all(isinstance(a, str) for a in ask):
         raise SpecError("expected a list of items such as [shape, value]", field="ask")
-    of = _choice(raw, "of", OF_CHOICES)
+    of = _choice(raw, "of", OF_CHOICES) or "output"
     wrt = _choice(raw, "wrt", WRT_CHOICES)
     if of in ("jacobian", "loss_gradient") and wrt is None:
         raise SpecError(f"of: {of} needs wrt: one of {', '.join(WRT_CHOICES)}", field="wrt")
     if wrt is not None and of not in ("jacobian", "loss_gradient"):
         raise SpecError("wrt only goes with of: jacobian or of: loss_gradient", field="wrt")
-    points = raw.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        raise SpecError(f"expected a number >= 0; found {points!r}", field="points")
+    wrt_layer = _wrt_layer(raw.get("wrt_layer"), wrt, len(layers))
+    points = _non_negative(raw.get("points", 1), "points")
     reference = raw.get("reference")
     if reference is not None and not isinstance(reference, str):
         raise SpecError("expected the reference answer as text", field="reference")
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
-                ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt,
+                ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options)
     check_asked(part)
     return part
+
+
+def _wrt_layer(value: object, wrt: str | None, count: int) -> int | None:
+    """The layer (from 1) whose weight or bias ``wrt`` means; None for wrt: input or no wrt."""
+    if value is None:
+        if wrt in ("weight", "bias") and count > 1:
+            raise SpecError(f"missing; this part has {count} layers, so say whose {wrt} is meant: "
+                            f"wrt_layer: 1 to {count} (counted from 1, as in the summary table)",
+                            field="wrt_layer")
+        return 1 if wrt in ("weight", "bias") else None
+    if wrt not in ("weight", "bias"):
+        reason = ("wrt: input is the input of the first layer" if wrt == "input"
+                  else "it goes with wrt: weight or wrt: bias")
+        raise SpecError(f"names the layer whose weight or bias is meant; {reason}, so drop "
+                        f"wrt_layer", field="wrt_layer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
+        raise SpecError(f"expected a layer number from 1 to {count}; found {value!r}",
+                        field="wrt_layer")
+    return value
 
 
 def _layers(here: _Inherited) -> tuple:
@@ -194,7 +213,7 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
         return base
     if not isinstance(raw, Mapping):
         raise SpecError(f"expected a mapping with {', '.join(sorted(_OPTION_FIELDS))}", field="options")
-    _reject_unknown(raw, _OPTION_FIELDS, "options")
+    _reject_unknown(raw, _OPTION_FIELDS, "options", prefix="options.")
     values = dict(allow_squeeze=base.allow_squeeze, rtol=base.rtol, atol=base.atol,
                   weights=base.weights)
     if "allow_squeeze" in raw:
@@ -203,19 +222,23 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
         values["allow_squeeze"] = raw["allow_squeeze"]
     for name in ("rtol", "atol"):
         if name in raw:
-            value = raw[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise SpecError(f"expected a number >= 0; found {value!r}", field=f"options.{name}")
-            values[name] = float(value)
+            values[name] = _non_negative(raw[name], f"options.{name}")
     if "weights" in raw:
         weights = raw["weights"]
-        if not isinstance(weights, Mapping) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-                for v in weights.values()):
+        if not isinstance(weights, Mapping):
             raise SpecError("expected a mapping of asked items to numbers >= 0, e.g. "
                             "{shape: 1, value: 2}", field="options.weights")
-        values["weights"] = tuple((str(k), float(v)) for k, v in weights.items())
+        values["weights"] = tuple((str(k), _non_negative(v, f"options.weights.{k}"))
+                                  for k, v in weights.items())
     return PartOptions(**values)
+
+
+def _non_negative(value: object, field: str) -> float:
+    """A finite number >= 0 (points, tolerances, weights), as a float."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value) or value < 0):
+        raise SpecError(f"expected a finite number >= 0; found {value!r}", field=field)
+    return float(value)
 
 
 def _indexing(value: object, field: str) -> int:
@@ -243,8 +266,8 @@ def _text(raw: Mapping, field: str, *, required: bool = False) -> str | None:
     return str(value).strip()
 
 
-def _reject_unknown(raw: Mapping, accepted: set[str], what: str) -> None:
+def _reject_unknown(raw: Mapping, accepted, what: str, prefix: str = "") -> None:
     unknown = sorted(str(key) for key in raw if key not in accepted)
     if unknown:
-        raise SpecError(f"unknown field in a {what}; accepted: {', '.join(sorted(accepted))}",
-                        field=unknown[0])
+        raise SpecError(f"unknown field in {what}; accepted: {', '.join(sorted(accepted))}",
+                        field=prefix + unknown[0])

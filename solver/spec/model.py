@@ -12,6 +12,10 @@ from solver.layers import Layer
 OF_CHOICES = ("output", "jacobian", "loss_gradient")
 WRT_CHOICES = ("weight", "input", "bias")
 
+#: The fields a part mapping accepts.
+PART_FIELDS = frozenset({"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt",
+                         "wrt_layer", "assumptions", "reference", "options", "parts", "indexing"})
+
 
 @dataclass(frozen=True)
 class PartOptions:
@@ -38,7 +42,9 @@ class Part:
 
     ``assumptions`` are sympy relations from the spec (``H >= K``) that,
     together with each layer's validity constraints, define the domain in
-    which symbolic answers are compared.
+    which symbolic answers are compared. ``wrt_layer`` is the position
+    (from 1) in ``layers`` of the layer whose weight or bias ``wrt`` means;
+    None when ``wrt`` is ``input`` (the first layer's input) or absent.
     """
 
     id: str
@@ -47,8 +53,9 @@ class Part:
     layers: tuple[Layer, ...]
     ask: tuple[str, ...]
     indexing: int
-    of: str | None = None
+    of: str = "output"
     wrt: str | None = None
+    wrt_layer: int | None = None
     assumptions: tuple[sympy.Basic, ...] = ()
     reference: str | None = None
     options: PartOptions = field(default_factory=PartOptions)

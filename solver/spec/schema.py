@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import json
 
+from solver.layers import TensorNames
 from solver.ops import OPS
 from solver.spec.model import OF_CHOICES, WRT_CHOICES
 
-_SIZE = {"oneOf": [{"type": "integer"}, {"type": "string", "minLength": 1}],
+# anyOf, not oneOf: a string such as "same" is both a size formula and a padding mode.
+_SIZE = {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}],
          "description": "an integer, or a symbol/formula such as K or 2*P"}
-_PER_AXIS = {"oneOf": [_SIZE, {"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 3}]}
+_PER_AXIS = {"anyOf": [_SIZE, {"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 3}],
+             "description": "one size for all axes, a list [3, 2] or text such as '3 x 2'"}
+
+
+def _or_null(schema: dict) -> dict:
+    """``schema`` or null: the loader reads a null optional field as absent."""
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def spec_schema() -> dict:
@@ -26,18 +34,18 @@ def spec_schema() -> dict:
         "additionalProperties": False,
         "properties": {
             "op": {"enum": list(OPS)},
-            "input": {"oneOf": [{"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 5},
-                                {"type": "string"}]},
-            "kernel": _PER_AXIS, "stride": _PER_AXIS, "dilation": _PER_AXIS,
-            "output_padding": _PER_AXIS,
-            "padding": {"oneOf": [_PER_AXIS, {"enum": ["same", "valid"]}]},
-            "filters": _SIZE, "groups": _SIZE,
+            "input": {"anyOf": [{"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 5},
+                                {"type": "string", "minLength": 1}]},
+            "kernel": _PER_AXIS, "stride": _or_null(_PER_AXIS), "dilation": _or_null(_PER_AXIS),
+            "output_padding": _or_null(_PER_AXIS),
+            "padding": _or_null({"anyOf": [{"enum": ["same", "valid"]}, _PER_AXIS]}),
+            "filters": _or_null(_SIZE), "groups": _SIZE,
             "bias": {"type": "boolean"}, "ceil_mode": {"type": "boolean"},
-            "names": {"type": "object", "additionalProperties": False,
-                      "properties": {role: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
-                                     for role in ("input", "weight", "bias", "output", "upstream",
-                                                  "loss")}},
-            "values": {"type": "object", "description": "tensor name -> nested lists, or seed/low/high"},
+            "names": _or_null({"type": "object", "additionalProperties": False, "properties": {
+                role: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+                for role in TensorNames.__dataclass_fields__}}),
+            "values": _or_null({"type": "object",
+                                "description": "tensor name -> nested lists, or seed/low/high"}),
         },
     }
     options = {"type": "object", "additionalProperties": False, "properties": {
@@ -54,10 +62,14 @@ def spec_schema() -> dict:
             "prompt": {"type": "string"},
             "layer": {"$ref": "#/$defs/layer"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1},
-            "ask": {"type": "array", "items": {"enum": list(QUESTIONS)}, "minItems": 1},
+            "ask": {"anyOf": [{"enum": list(QUESTIONS)},
+                              {"type": "array", "items": {"enum": list(QUESTIONS)}, "minItems": 1}]},
             "of": {"enum": list(OF_CHOICES)},
             "wrt": {"enum": list(WRT_CHOICES)},
-            "assumptions": {"type": "array", "items": {"type": "string"}},
+            "wrt_layer": {"type": "integer", "minimum": 1,
+                          "description": "which layer's weight or bias wrt means, counted from 1"},
+            "assumptions": {"anyOf": [{"type": "string"},
+                                      {"type": "array", "items": {"type": "string"}}]},
             "reference": {"type": "string"},
             "options": {"$ref": "#/$defs/options"},
             "indexing": {"enum": [0, 1]},

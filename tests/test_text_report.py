@@ -1,0 +1,66 @@
+"""The text report: the documented verdict words, aligned columns, the summary reference as a table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from grader.grading import Grader
+from grader.reports.text import render_text
+from grader.results import VERDICTS, AnswerResult, PartResult, SubmissionResult
+from grader.submission import Submission
+from solver.key import build_key
+from solver.spec.loading import load_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# the verdicts the README documents, in its words
+DOCUMENTED = ("correct", "partial", "incorrect", "unparseable", "missing", "manual")
+
+
+def _part(part_id: str, verdict: str) -> PartResult:
+    return PartResult(part_id, verdict, 0.0, 1.0, (AnswerResult("shape", verdict, 0.0, 1.0),))
+
+
+def test_part_lines_use_the_documented_verdicts_in_aligned_columns():
+    assert set(VERDICTS) == set(DOCUMENTED)
+    ids = ["a", "question-2.long.sub", "c.iii", "b", "zz", "q3"]
+    result = SubmissionResult("s.yaml", "q", None, 0.0, 6.0,
+                              tuple(_part(i, v) for i, v in zip(ids, DOCUMENTED)))
+    part_lines = [line for line in render_text([result]).splitlines() if line.startswith("  (")]
+    assert len(part_lines) == len(ids)
+    verdict_columns, score_columns = set(), set()
+    for line, part_id, verdict in zip(part_lines, ids, DOCUMENTED):
+        assert line.startswith(f"  ({part_id})")
+        words = line.split()
+        assert words[1] == verdict, line          # never ok / WRONG / partly / by hand
+        verdict_columns.add(line.index(verdict, len(part_id) + 4))
+        score_columns.add(line.index("0 / 1"))
+    assert len(verdict_columns) == 1 and len(score_columns) == 1, part_lines
+
+
+def test_summary_reference_is_a_table():
+    key = build_key(load_problem(ROOT / "problems" / "cnn" / "network_summary.yaml"))
+    submission = Submission(path="s.yaml", problem="net-summary", student=None, indexing=None,
+                            answers={"a": {"summary": "see attached"}})
+    with Grader(key) as grader:
+        report = render_text([grader.grade(submission)])
+    assert "{'" not in report and "'layer':" not in report
+    lines = report.splitlines()
+    start = lines.index("        reference:") + 1
+    table = [line.split() for line in lines[start:start + 7]]
+    assert table[0] == ["layer", "op", "output_shape", "params", "params_without_bias"]
+    # by hand: 3x32x32 -> conv 16, k3, p1 -> 16x32x32 (16*3*9 + 16 = 448) -> maxpool 2 -> 16x16x16
+    # -> conv 32, k3, s2: floor(13/2)+1 = 7 (32*16*9 + 32 = 4640) -> avgpool 3, s2, ceil: 3
+    # -> conv_transpose 8, k4, s2, p1: (3-1)*2 - 2 + 3 + 1 = 6 (32*8*16 + 8 = 4104)
+    assert table[1:] == [
+        ["1", "conv2d", "16", "x", "32", "x", "32", "448", "432"],
+        ["2", "maxpool2d", "16", "x", "16", "x", "16", "0", "0"],
+        ["3", "conv2d", "32", "x", "7", "x", "7", "4640", "4608"],
+        ["4", "avgpool2d", "32", "x", "3", "x", "3", "0", "0"],
+        ["5", "conv_transpose2d", "8", "x", "6", "x", "6", "4104", "4096"],
+        ["total", "9192", "9136"]]
+    header = lines[start]
+    for row in lines[start + 1:start + 7]:   # columns line up under the header
+        assert len(row) - len(row.split()[-1]) == header.index("params_without_bias")
+    assert re.search(r"summary: manual", report)
