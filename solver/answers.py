@@ -14,9 +14,8 @@ from functools import cached_property
 import numpy as np
 
 from solver.layers import Dim
-from solver.notation import (equation_from_sympy, equation_to_latex, equation_to_text, from_sympy,
+from solver.notation import (IndexEquation, equation_from_sympy, equation_to_latex, equation_to_text, from_sympy,
                              shape_to_latex, to_latex, to_text, tree)
-from solver.notation.equation import IndexEquation
 
 
 def dim_data(value: Dim) -> int | str:

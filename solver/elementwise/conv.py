@@ -36,7 +36,7 @@ import sympy
 
 from solver.elementwise.indices import ConvIndexNames, conv_index_names, index_or_constant
 from solver.layers import CONV, Layer
-from solver.notation.equation import IndexEquation, TensorRef, tensor_entry
+from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
 
 #: Accepted values of ``wrt``: the weight W, the input x, the bias b.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sympy
 
 from solver.layers import Layer
-from solver.notation.equation import IndexEquation, TensorRef, index_symbol
+from solver.notation import IndexEquation, TensorRef, index_symbol
 from solver.shapes import tensor_shapes
 
 _OUTPUT = {1: ("j",), 2: ("i", "j"), 3: ("h", "i", "j")}

@@ -25,7 +25,8 @@ from solver.notation.exact import Budget, DivisionByZero, EvaluationError, compi
 from solver.notation.expressions import NO_ALIASES, read_expression, read_relation
 from solver.notation.printer import (LATEX, TEXT, equation_latex, equation_text, lhs_text, render, shape_latex,
                                      shape_text)
-from solver.notation.shapes import read_shape
+from solver.notation.equation import IndexEquation, TensorRef, tensor_entry
+from solver.notation.shapes import has_axis_separator, read_shape
 from solver.notation.vectorized import UNDEFINED, PointwiseError, rationals_at, same_values, values_at
 
 
@@ -104,7 +105,8 @@ def _is_sympy(value) -> bool:
 
 __all__ = [
     "tree", "NotationError", "EvaluationError", "DivisionByZero", "PointwiseError", "Budget", "UNDEFINED",
-    "read_expression", "read_relation", "read_shape", "read_equation",
+    "read_expression", "read_relation", "read_shape", "read_equation", "has_axis_separator",
+    "IndexEquation", "TensorRef", "tensor_entry",
     "compile_tree", "evaluate_tree", "values_at", "rationals_at", "same_values",
     "to_text", "to_latex", "shape_to_text", "shape_to_latex", "equation_to_text", "equation_to_latex", "lhs_text",
     "to_sympy", "from_sympy", "equation_to_sympy", "equation_from_sympy", "index_symbol",

@@ -21,6 +21,7 @@ import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 from solver.notation import build
+from solver.notation.equation import IndexEquation, TensorRef, index_symbol
 from solver.notation.errors import NotationError
 from solver.notation.tree import (Abs, Add, And, Bool, Ceil, Cond, Delta, Div, Entry, Equation, Floor, Iverson,
                                   Max, Min, Mod, Mul, Neg, Node, Not, Num, Or, Pow, Ref, Rel, Sum, Sym, num)
@@ -28,15 +29,22 @@ from solver.notation.tree import (Abs, Add, And, Bool, Ceil, Cond, Delta, Div, E
 _SYMPY_RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
 
 
-def index_symbol(name: str) -> sympy.Symbol:
-    """The sympy symbol used everywhere for an index variable or size named ``name``."""
-    return sympy.Symbol(name, integer=True)
-
-
 # ---- tree -> sympy ---------------------------------------------------------------------------
 
 def to_sympy(node: Node) -> sympy.Basic:
-    """The sympy form of a tree (expressions and conditions)."""
+    """The sympy form of a tree (expressions and conditions); NotationError when sympy refuses it
+    (it evaluates what it can, and some forms, such as a division by a constant 0, fail there)."""
+    try:
+        value = _convert(node)
+    except (ValueError, TypeError, ArithmeticError) as error:
+        raise NotationError(f"cannot build this expression ({type(error).__name__}: {error})",
+                            hint="simplify it or write it differently") from None
+    if isinstance(value, sympy.Expr) and value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise NotationError("this expression is undefined (it divides by zero)")
+    return value
+
+
+def _convert(node: Node) -> sympy.Basic:
     return _TO_SYMPY[type(node)](node)
 
 
@@ -45,29 +53,39 @@ def _cheap(value: sympy.Basic) -> bool:
 
 
 def _sympy_sum(node: Sum) -> sympy.Basic:
-    body = to_sympy(node.body)
-    limit = (index_symbol(node.index), to_sympy(node.lower), to_sympy(node.upper))
-    if isinstance(body, sympy.Sum):
-        return sympy.Sum(body.function, *body.limits, limit)
-    return sympy.Sum(body, limit)
+    """A sum over an empty range is 0 here; sympy's Sum follows Karr's convention instead
+    (Sum(f, (k, 3, 1)) is -Sum(f, (k, 2, 2))), so bounds not known to be in order are guarded."""
+    body = _convert(node.body)
+    lower, upper = _convert(node.lower), _convert(node.upper)
+    ordered = sympy.Ge(upper, lower - 1)
+    if ordered == sympy.false:
+        return sympy.Integer(0)
+    limit = (index_symbol(node.index), lower, upper)
+    if isinstance(body, sympy.Sum) and limit[0] not in {inner[0] for inner in body.limits}:
+        total = sympy.Sum(body.function, *body.limits, limit)
+    else:
+        total = sympy.Sum(body, limit)
+    if ordered == sympy.true:
+        return total
+    return sympy.Piecewise((total, ordered), (sympy.Integer(0), True))
 
 
 def _unevaluated_unless_cheap(function):
     def convert(node):
-        value = to_sympy(node.arg)
+        value = _convert(node.arg)
         return function(value, evaluate=_cheap(value))
     return convert
 
 
 def _lattice(function):
     def convert(node):
-        args = [to_sympy(a) for a in node.args]
+        args = [_convert(a) for a in node.args]
         return function(*args, evaluate=all(a.is_Number for a in args))
     return convert
 
 
 def _mod(node: Mod):
-    dividend, divisor = to_sympy(node.dividend), to_sympy(node.divisor)
+    dividend, divisor = _convert(node.dividend), _convert(node.divisor)
     return sympy.Mod(dividend, divisor, evaluate=dividend.is_Number and divisor.is_Number)
 
 
@@ -82,33 +100,31 @@ _TO_SYMPY = {
     Num: _num_to_sympy,
     Sym: lambda n: index_symbol(n.name),
     Bool: lambda n: sympy.true if n.value else sympy.false,
-    Entry: lambda n: sympy.IndexedBase(n.name)[tuple(to_sympy(i) for i in n.indices)],
-    Add: lambda n: sympy.Add(*(to_sympy(t) for t in n.terms)),
-    Neg: lambda n: -to_sympy(n.operand),
-    Mul: lambda n: sympy.Mul(*(to_sympy(f) for f in n.factors)),
-    Div: lambda n: sympy.Mul(to_sympy(n.numerator), sympy.Pow(to_sympy(n.denominator), -1)),
-    Pow: lambda n: sympy.Pow(to_sympy(n.base), to_sympy(n.exponent)),
+    Entry: lambda n: sympy.IndexedBase(n.name)[tuple(_convert(i) for i in n.indices)],
+    Add: lambda n: sympy.Add(*(_convert(t) for t in n.terms)),
+    Neg: lambda n: -_convert(n.operand),
+    Mul: lambda n: sympy.Mul(*(_convert(f) for f in n.factors)),
+    Div: lambda n: sympy.Mul(_convert(n.numerator), sympy.Pow(_convert(n.denominator), -1)),
+    Pow: lambda n: sympy.Pow(_convert(n.base), _convert(n.exponent)),
     Floor: _unevaluated_unless_cheap(sympy.floor),
     Ceil: _unevaluated_unless_cheap(sympy.ceiling),
-    Abs: lambda n: sympy.Abs(to_sympy(n.arg)),
+    Abs: lambda n: sympy.Abs(_convert(n.arg)),
     Mod: _mod,
     Min: _lattice(sympy.Min),
     Max: _lattice(sympy.Max),
-    Delta: lambda n: sympy.KroneckerDelta(to_sympy(n.left), to_sympy(n.right)),
-    Iverson: lambda n: sympy.Piecewise((sympy.Integer(1), to_sympy(n.condition)), (sympy.Integer(0), True)),
-    Cond: lambda n: sympy.Piecewise((to_sympy(n.value), to_sympy(n.condition)), (to_sympy(n.otherwise), True)),
+    Delta: lambda n: sympy.KroneckerDelta(_convert(n.left), _convert(n.right)),
+    Iverson: lambda n: sympy.Piecewise((sympy.Integer(1), _convert(n.condition)), (sympy.Integer(0), True)),
+    Cond: lambda n: sympy.Piecewise((_convert(n.value), _convert(n.condition)), (_convert(n.otherwise), True)),
     Sum: _sympy_sum,
-    Rel: lambda n: _SYMPY_RELATIONS[n.op](to_sympy(n.left), to_sympy(n.right)),
-    And: lambda n: sympy.And(*(to_sympy(a) for a in n.args)),
-    Or: lambda n: sympy.Or(*(to_sympy(a) for a in n.args)),
-    Not: lambda n: sympy.Not(to_sympy(n.arg)),
+    Rel: lambda n: _SYMPY_RELATIONS[n.op](_convert(n.left), _convert(n.right)),
+    And: lambda n: sympy.And(*(_convert(a) for a in n.args)),
+    Or: lambda n: sympy.Or(*(_convert(a) for a in n.args)),
+    Not: lambda n: sympy.Not(_convert(n.arg)),
 }
 
 
 def equation_to_sympy(eq: Equation):
     """The sympy form of an Equation: ``(of, wrt, rhs)`` with sympy indices (see solver.notation.equation)."""
-    from solver.notation.equation import IndexEquation, TensorRef
-
     def ref(r: Ref | None):
         return None if r is None else TensorRef(r.name, tuple(to_sympy(i) for i in r.indices))
     return IndexEquation(ref(eq.of), ref(eq.wrt), to_sympy(eq.rhs))

@@ -204,6 +204,8 @@ class _Latex(_Text):
         return f"{self.dividend(node.dividend)} \\bmod {self.divisor(node.divisor)}"
 
     def dividend(self, node: Node) -> str:
+        if isinstance(node, Sum):             # a sum's body would run on into the '\\bmod'
+            return self.paren(render(node, self))
         return self.wrap(node, MUL)
 
     def power(self, node: Pow) -> str:

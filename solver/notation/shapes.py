@@ -46,6 +46,15 @@ def read_shape(value, *, names: Collection[str] = ()) -> tuple[Expr, ...]:
     return guarded(lambda: _shape_text(text, frozen_names), text)
 
 
+def has_axis_separator(text: str) -> bool:
+    """True when ``text`` names sizes per axis (an x, ×, \\times or comma between sizes): '3 x 3', '(3, 1)'."""
+    try:
+        tokens = tokens_of(text, shape=True)
+    except NotationError:
+        return False
+    return any(t.kind == "sep" or (t.kind == "op" and t.value == ",") for t in tokens)
+
+
 def _entry(item, names: frozenset[str]) -> Expr:
     if isinstance(item, bool):
         raise NotationError(f"axis size {item} is a bool", hint="axis sizes are integers or expressions")

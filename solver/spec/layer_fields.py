@@ -10,8 +10,7 @@ import sympy
 from solver.arith import as_int, floor_div, normalize
 from solver.errors import SpecError
 from solver.layers import Dim, Layer, TensorNames
-from solver.notation import NotationError, parse_expression, parse_shape
-from solver.notation.tokens import tokenize
+from solver.notation import NotationError, has_axis_separator, parse_expression, parse_shape
 from solver.ops import OPS
 from solver.shapes import layer_constraints
 from solver.spec.model import PART_FIELDS
@@ -148,23 +147,13 @@ def _per_axis(raw: Mapping, field: str, ndim: int, *, required: bool = False) ->
             raise SpecError(f"has {len(value)} entries; give one for all axes or exactly {ndim}",
                             field=field)
         return tuple(_dim(item, f"{field}[{i}]") for i, item in enumerate(value))
-    if isinstance(value, str) and _has_axis_separator(value):
+    if isinstance(value, str) and has_axis_separator(value):
         sizes = _dim_list(value, field)     # "3 x 3" is [3, 3], as for input
         if len(sizes) not in (1, ndim):
             raise SpecError(f"{value!r} has {len(sizes)} axes; give one size for all axes or "
                             f"exactly {ndim}", field=field)
         return sizes if len(sizes) == ndim else sizes * ndim
     return (_dim(value, field),) * ndim
-
-
-def _has_axis_separator(text: str) -> bool:
-    """True when ``text`` names sizes per axis: it has an x, ×, \\times or a comma."""
-    try:
-        tokens = tokenize(text, shape=True)
-    except NotationError:
-        return False
-    return any(t.kind == "sep" or (t.kind, t.value) in (("op", ","), ("cmd", "times"))
-               for t in tokens)
 
 
 def _read_padding(raw, family, kernel, stride, dilation, ndim) -> tuple[tuple[Dim, Dim], ...]:
