@@ -52,8 +52,12 @@ def domain_sample(domain: Domain, *, seed: int = 0) -> Sample:
     columns = {name: raw[:, i] for i, name in enumerate(names)}
     valid = np.ones(len(raw), dtype=bool)
     for relation in domain.relation_trees:
-        holds = values_at(relation, columns, len(raw))
-        valid &= np.array([h is not UNDEFINED and bool(h) for h in holds])
+        holds = rationals_at(relation, columns, len(raw))
+        if holds is None:                        # beyond int64: point by point, exactly
+            values = values_at(relation, columns, len(raw))
+            valid &= np.array([h is not UNDEFINED and bool(h) for h in values])
+        else:
+            valid &= (holds.num != 0) & holds.oks()
     chosen = raw[valid][:SAMPLE_SIZE]
     # Small points first, so that the counterexample shown is the simplest one found.
     chosen = chosen[np.lexsort(chosen.T[::-1])]

@@ -89,6 +89,13 @@ def _mod(node: Mod):
     return sympy.Mod(dividend, divisor, evaluate=dividend.is_Number and divisor.is_Number)
 
 
+def _relation(node: Rel) -> sympy.Basic:
+    """A relation, evaluated only between numbers (sympy's evaluation of symbolic ones runs
+    assumption queries that cost milliseconds each)."""
+    left, right = _convert(node.left), _convert(node.right)
+    return _SYMPY_RELATIONS[node.op](left, right, evaluate=left.is_Number and right.is_Number)
+
+
 def _num_to_sympy(node: Num):
     value = node.value
     if isinstance(value, int):
@@ -116,7 +123,7 @@ _TO_SYMPY = {
     Iverson: lambda n: sympy.Piecewise((sympy.Integer(1), _convert(n.condition)), (sympy.Integer(0), True)),
     Cond: lambda n: sympy.Piecewise((_convert(n.value), _convert(n.condition)), (_convert(n.otherwise), True)),
     Sum: _sympy_sum,
-    Rel: lambda n: _SYMPY_RELATIONS[n.op](_convert(n.left), _convert(n.right)),
+    Rel: lambda n: _relation(n),
     And: lambda n: sympy.And(*(_convert(a) for a in n.args)),
     Or: lambda n: sympy.Or(*(_convert(a) for a in n.args)),
     Not: lambda n: sympy.Not(_convert(n.arg)),
