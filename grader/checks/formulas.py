@@ -10,10 +10,10 @@ that differs is reported with a counterexample.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from grader.checks.memo import memo
 from solver.domain import Domain
 from solver.notation import UNDEFINED, PointwiseError, rationals_at, same_values, tree, values_at
 
@@ -37,9 +37,12 @@ class Sample:
         return {name: int(self.columns[name][index]) for name in self.names if only is None or name in only}
 
 
-@lru_cache(maxsize=256)
-def domain_sample(domain: Domain, *, seed: int = 0) -> Sample:
-    """Up to SAMPLE_SIZE distinct valid points of ``domain`` (deterministic for a seed)."""
+def domain_sample(domain: Domain) -> Sample:
+    """Up to SAMPLE_SIZE distinct valid points of ``domain`` (deterministic), computed once per domain."""
+    return memo(domain, "_grader_sample", lambda: _draw_sample(domain, seed=0))
+
+
+def _draw_sample(domain: Domain, *, seed: int) -> Sample:
     names = domain.symbol_names
     if not names:
         return Sample((), {}, 1)
@@ -123,18 +126,22 @@ def _first_difference_fast(expected, student, domain: Domain, sample: Sample) ->
     return int(np.argmax(bad)) if bad.any() else None
 
 
-@lru_cache(maxsize=1024)
 def _key_rationals(expected: tree.Expr, domain: Domain):
-    sample = domain_sample(domain)
-    return rationals_at(expected, sample.columns, sample.size)
+    table = memo(domain, "_grader_key_rationals", dict)
+    if expected not in table:
+        sample = domain_sample(domain)
+        table[expected] = rationals_at(expected, sample.columns, sample.size)
+    return table[expected]
 
 
-@lru_cache(maxsize=1024)
 def key_values(expected: tree.Expr, domain: Domain) -> np.ndarray:
     """The key's values on the domain sample (the same for every student), computed once each."""
-    sample = domain_sample(domain)
-    _key_rationals(expected, domain)
-    return values_at(expected, sample.columns, sample.size)
+    table = memo(domain, "_grader_key_values", dict)
+    if expected not in table:
+        sample = domain_sample(domain)
+        _key_rationals(expected, domain)
+        table[expected] = values_at(expected, sample.columns, sample.size)
+    return table[expected]
 
 
 def show_number(value) -> str:

@@ -24,10 +24,10 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from grader.checks.memo import memo
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
 from solver.notation import Budget, EvaluationError, NotationError, compile_tree, lhs_text, read_equation, tree
 
@@ -145,8 +145,12 @@ class _KeyTable:
     iterations: int
 
 
-@lru_cache(maxsize=256)
 def _key_table(expected) -> _KeyTable:
+    """The key's table, computed once per key answer."""
+    return memo(expected, "_grader_key_table", lambda: _compute_key_table(expected))
+
+
+def _compute_key_table(expected) -> _KeyTable:
     ranges = {name: range(lo, hi + 1) for name, lo, hi in expected.ranges}
     names = tuple(s.name for s in expected.tree.lhs_indices if isinstance(s, tree.Sym))
     points = tuple(_points([ranges[name] for name in names]))

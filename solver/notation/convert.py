@@ -53,21 +53,17 @@ def _cheap(value: sympy.Basic) -> bool:
 
 
 def _sympy_sum(node: Sum) -> sympy.Basic:
-    """A sum over an empty range is 0 here; sympy's Sum follows Karr's convention instead
-    (Sum(f, (k, 3, 1)) is -Sum(f, (k, 2, 2))), so bounds not known to be in order are guarded."""
+    """A sum over an empty range is 0 here, while sympy's Sum follows Karr's convention
+    (Sum(f, (k, 3, 1)) is -Sum(f, (k, 2, 2))): numeric bounds out of order give 0. Symbolic
+    bounds give sympy's Sum, which differs from the tree only where upper < lower - 1."""
     body = _convert(node.body)
     lower, upper = _convert(node.lower), _convert(node.upper)
-    ordered = sympy.Ge(upper, lower - 1)
-    if ordered == sympy.false:
+    if lower.is_Number and upper.is_Number and upper < lower:
         return sympy.Integer(0)
     limit = (index_symbol(node.index), lower, upper)
     if isinstance(body, sympy.Sum) and limit[0] not in {inner[0] for inner in body.limits}:
-        total = sympy.Sum(body.function, *body.limits, limit)
-    else:
-        total = sympy.Sum(body, limit)
-    if ordered == sympy.true:
-        return total
-    return sympy.Piecewise((total, ordered), (sympy.Integer(0), True))
+        return sympy.Sum(body.function, *body.limits, limit)
+    return sympy.Sum(body, limit)
 
 
 def _unevaluated_unless_cheap(function):
