@@ -388,6 +388,56 @@ def bench_cli(key) -> None:
     print(f"ratio: {statistics.median(grade_times) / statistics.median(import_times):.2f}x")
 
 
+def class_submissions(key, count: int) -> list[dict]:
+    """``count`` submissions whose every automatic answer is distinct (texts equal to the key in
+    varied spellings: shifted floor forms, renamed indices, offset numbers)."""
+    numeric, symbolic, values = numeric_shapes(count), symbolic_shapes(count), index_values(count * 4)
+    submissions = []
+    for i in range(count):
+        answers = full_submission(key)["answers"]
+        answers["a"] = numeric[i]
+        answers["b"] = symbolic[i]
+        for offset, part_id in enumerate(("c.i", "c.ii", "c.iii", "c.iv")):
+            items = dict(answers[part_id])
+            items["shape"] = _shifted_shape(items["shape"], i)
+            if part_id == "c.i":
+                items["value"] = values[i]
+            else:
+                items["value"] = items["value"] + f" + {i}*0*x[1, 1]"
+            answers[part_id] = items
+        submissions.append({"problem": key.problem.id, "student": f"s{i}", "answers": answers})
+    return submissions
+
+
+def _shifted_shape(text: str, i: int) -> str:
+    """The same shape with its first axis written as (n + i) - i."""
+    first, _, rest = text.partition(" x ")
+    return f"({first} + {i}) - {i} x {rest}" if rest else f"({first} + {i}) - {i}"
+
+
+def bench_cli_class(key, count: int) -> None:
+    """Per distinct answer, with every cost included: one run over ``count`` submissions whose
+    answers are all distinct, minus one run over a single submission, divided by the answers."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, submission in enumerate(class_submissions(key, count)):
+            path = os.path.join(folder, f"s{number:04d}.yaml")
+            with open(path, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(submission, handle, allow_unicode=True)
+            paths.append(path)
+        out = os.path.join(folder, "results.json")
+        many = [sys.executable, "-m", "grader", str(SPEC), *paths, "--format", "json", "-o", out]
+        one = [sys.executable, "-m", "grader", str(SPEC), paths[0], "--format", "json", "-o", out]
+        many_times = [timed(_run, many, {"capture_output": True})[0] for _ in range(3)]
+        one_times = [timed(_run, one, {"capture_output": True})[0] for _ in range(3)]
+    automatic = sum(1 for pk in key.parts for item, _ in pk.answers if item != "explanation")
+    distinct = automatic * (count - 1)
+    cost = (statistics.median(many_times) - statistics.median(one_times)) / distinct
+    print(f"\n== command line, {count} submissions, {automatic} distinct answers each ==")
+    print(f"{count} submissions: {statistics.median(many_times):.2f} s; one: {statistics.median(one_times):.2f} s")
+    print(f"per distinct answer, every cost included: {cost * 1e3:.3f} ms (target <= 1 ms)")
+
+
 def _run(command, options):
     return subprocess.run(command, cwd=ROOT, check=False, **options)
 
@@ -398,6 +448,7 @@ def main() -> None:
     bench_kinds(key, count)
     bench_corpus(key)
     bench_cli(key)
+    bench_cli_class(key, int(sys.argv[2]) if len(sys.argv) > 2 else 300)
 
 
 if __name__ == "__main__":
