@@ -218,6 +218,26 @@ def test_answer_mutants_dispatch_on_the_answer_type():
     assert _values(answer_mutants(ShapeAnswer((4, 5)))) == _values(shape_mutants((tree.Num(4), tree.Num(5))))
 
 
+def test_the_engine_builds_no_sympy_object(monkeypatch):
+    answers = [answer for spec in SPECS for part_key in build_key(load_problem(spec)).parts
+               for _, answer in part_key.answers
+               if isinstance(answer, (ShapeAnswer, IndexAnswer, CountAnswer))]
+    for answer in answers:                      # the answers convert their sympy keys once, here
+        getattr(answer, "trees" if isinstance(answer, ShapeAnswer) else "tree")
+    built = []
+    original = sympy.Basic.__new__
+
+    def counting(cls, *args, **kwargs):
+        built.append(cls.__name__)
+        return original(cls, *args, **kwargs)
+    monkeypatch.setattr(sympy.Basic, "__new__", counting)
+    total = sum(len(answer_mutants(answer)) for answer in answers)
+    monkeypatch.undo()
+    assert total > 0 and built == []
+    source = Path(mutations.__file__).read_text()
+    assert "sympy" not in "".join(line for line in source.splitlines() if "import" in line)
+
+
 # --- independent oracles --------------------------------------------------------------------
 
 def _explicit(expr: sympy.Basic) -> sympy.Basic:
@@ -466,3 +486,23 @@ def test_truly_wrong_mutants_are_graded_incorrect(spec):
     assert not graded_wrongly, "\n".join([f"{len(graded_wrongly)} mutants not graded "
                                           f"incorrect:"] + graded_wrongly)
 
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_mutant_prints_and_reads_back_to_an_equal_tree(spec):
+    """Text and LaTeX of every mutant of every key, read as the grader reads a student's answer."""
+    key = build_key(load_problem(spec))
+    checked, broken = 0, []
+    for part_key in key.parts:
+        for item, answer in part_key.answers:
+            for mutant in answer_mutants(answer):
+                for latex in (False, True):
+                    text = _render(answer, mutant.value, latex)
+                    try:
+                        back = _read_back(part_key, answer, text)
+                    except Exception as error:      # reported with the others
+                        back = f"{type(error).__name__}: {error}"
+                    if back != mutant.value:
+                        broken.append(f"{part_key.id} {item} [{mutant.kind}] {text!r}: {mutant.value} -> {back}")
+                    checked += 1
+    assert checked > 0
+    assert not broken, "\n".join([f"{len(broken)} of {checked} mutants do not read back:"] + broken)
