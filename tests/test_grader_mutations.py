@@ -13,8 +13,11 @@ independent check written here proves it differs from the key:
   0..GRID_TOP that satisfies the part's domain relations;
 * numbers: plain comparison.
 
-Each kept mutant is printed with the project's printers and graded as a
-student's text, which also exercises the printer/parser round trip.
+Mutants are trees (solver.notation.tree); for these proofs they are turned
+into sympy with ``to_sympy`` (the test is an edge) and compared with the
+key's own sympy form. Each kept mutant is printed with the project's
+printers and graded as a student's text; a separate test checks that every
+mutant of every key prints and reads back to an equal tree.
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ import numpy as np
 import pytest
 import sympy
 
+from grader import mutations
 from grader.grading import Grader
 from grader.mutations import Mutant, answer_mutants, equation_mutants, expression_mutants, shape_mutants
 from grader.results import INCORRECT
 from grader.submission import submission_from_data
 from solver.answers import CountAnswer, IndexAnswer, ShapeAnswer, TextAnswer
 from solver.key import build_key
-from solver.notation import equation_to_text, shape_to_text, to_text
-from solver.notation.equation import IndexEquation, TensorRef, index_symbol
+from solver.notation import (equation_to_latex, equation_to_text, index_symbol, read_equation, read_expression,
+                             read_shape, shape_to_latex, shape_to_text, to_latex, to_sympy, to_text, tree)
 from solver.spec.loading import load_problem
 
 PROBLEMS = Path(__file__).resolve().parent.parent / "problems"
@@ -42,12 +46,16 @@ GRID_TOP = 4                     # every symbol takes the values 0..GRID_TOP
 MIN_PER_ANSWER = 20              # index expressions and shapes with symbols
 MIN_PER_NUMERIC_SHAPE = 8
 MIN_PER_KEY = 20
+#: Truly wrong mutants per spec when the engine rewrote sympy objects (e7ab392); the tree engine
+#: must find at least as many.
+MIN_TRULY_WRONG = {"conv_numeric": 375, "network_summary": 72, "q1_1": 335}
 
 
 # --- the engine on hand-written inputs ------------------------------------------------------
 
-H, K, S, P = (index_symbol(n) for n in "HKSP")
-j, k, c = (index_symbol(n) for n in "jkc")
+def E(text: str) -> tree.Expr:
+    """A hand-written expected tree, read from its text."""
+    return read_expression(text)
 
 
 def _values(mutants: list[Mutant]) -> dict:
@@ -55,76 +63,129 @@ def _values(mutants: list[Mutant]) -> dict:
 
 
 def test_expression_mutants_contain_the_classic_shape_mistakes():
-    formula = sympy.floor((H - K) / S) + 1
+    formula = E("floor((H - K)/S) + 1")
     found = _values(expression_mutants(formula))
     expected = {
-        sympy.floor((H - K) / S): "drop_term",                 # forgot the +1
-        (H - K) / S + 1: "floor_to_plain",
-        sympy.ceiling((H - K) / S) + 1: "floor_to_ceil",
-        H - K + 1: "drop_divisor",                            # stride ignored
-        sympy.floor((H - K) / S) + 2: "constant",
-        sympy.floor((H - K + 1) / S) + 1: "constant",
-        sympy.floor((H + K) / S) + 1: "sign",
-        sympy.floor((H - 2 * K) / S) + 1: "coefficient",
-        sympy.floor(H / S) + 1: "drop_term",
+        E("floor((H - K)/S)"): "drop_term",                  # forgot the +1
+        E("(H - K)/S + 1"): "floor_to_plain",
+        E("ceil((H - K)/S) + 1"): "floor_to_ceil",
+        E("floor(H - K) + 1"): "drop_divisor",               # stride ignored
+        E("floor((H - K)/S) + 2"): "constant",
+        E("floor((H - K + 1)/S) + 1"): "constant",
+        E("floor((H + K)/S) + 1"): "sign",
+        E("floor((H - 2*K)/S) + 1"): "coefficient",
+        E("floor((2*H - K)/S) + 1"): "coefficient",
+        E("floor(H/S) + 1"): "drop_term",
     }
     for value, kind in expected.items():
         assert found.get(value) == kind, (value, kind, found.get(value))
     assert formula not in found
 
 
+def test_expression_mutants_are_built_from_explicit_nodes():
+    # floor((H - K)/S) + 1 written node by node, so that this test does not rest on the parser.
+    H, K, S = tree.Sym("H"), tree.Sym("K"), tree.Sym("S")
+    difference = tree.Add((H, tree.Neg(K)))
+    formula = tree.Add((tree.Floor(tree.Div(difference, S)), tree.Num(1)))
+    found = _values(expression_mutants(formula))
+    assert found[tree.Add((tree.Floor(tree.Div(difference, S)), tree.Num(2)))] == "constant"
+    assert found[tree.Floor(tree.Div(difference, S))] == "drop_term"
+    assert found[tree.Add((tree.Floor(tree.Div(tree.Add((H, tree.Neg(K), tree.Num(1))), S)),
+                           tree.Num(1)))] == "constant"
+    assert found[tree.Add((tree.Floor(tree.Div(tree.Add((H, tree.Neg(tree.Mul((tree.Num(2), K))))), S)),
+                           tree.Num(1)))] == "coefficient"
+    assert found[tree.Add((tree.Floor(difference), tree.Num(1)))] == "drop_divisor"
+
+
 def test_expression_mutants_are_deterministic_and_unique():
-    formula = sympy.floor((H + 2 * P - K) / S) + 1
+    formula = E("floor((H + 2*P - K)/S) + 1")
     first, second = expression_mutants(formula), expression_mutants(formula)
     assert first == second
     values = [m.value for m in first]
     assert len(values) == len(set(values))
-    assert all(not v.has(sympy.zoo, sympy.nan) for v in values)
-    # P taken as 0 is the forgotten padding.
-    assert sympy.floor((H - K) / S) + 1 in values
+    assert all(isinstance(v, tree.Expr) for v in values)
+    # P taken as 0 is the forgotten padding, folded to a clean formula; S = 0 divides by zero, so is left out.
+    found = _values(first)
+    assert found[E("floor((H - K)/S) + 1")] == "drop_term"       # also P = 0; the first rule keeps it
+    assert found[E("floor((H - K + 2)/S) + 1")] == "drop_factor"  # also P = 1; the constant goes last
+    # H = 0, K = 0, P = 0 repeat a dropped term, P = 1 a dropped factor, S = 1 the dropped division;
+    # S = 0 divides by zero.
+    assert [m.description for m in first if m.kind == "ignored_symbol"] == ["took H = 1 (left H out)",
+                                                                            "took K = 1 (left K out)"]
+    assert not any(isinstance(n, tree.Div) and n.denominator == tree.Num(0)
+                   for v in values for n in tree.walk(v))
+
+
+def test_expression_mutants_fold_what_they_build():
+    found = _values(expression_mutants(E("D*(K - 1) + 1")))
+    assert found[E("K")] == "drop_factor"                        # D dropped: (K - 1) + 1 is K
+    assert found[E("D + 1")] == "drop_factor"
+    assert found[E("D*K + 1")] == "drop_term"
+    assert found[E("-D + 1")] == "drop_term"                     # K dropped: D*(-1) + 1 is -D + 1
+    assert found[E("D*(K - 2) + 1")] == "constant"
+    assert found[E("D*(K - 1) + 2")] == "constant"
+    assert found[E("1")] == "drop_term"
+    assert found[E("D*(-K - 1) + 1")] == "sign"
+    assert found[E("D*(2*K - 1) + 1")] == "coefficient"
+    assert len(found) == 11                                       # D or K taken as 0 or 1 repeats these
+
+
+def test_expression_mutants_take_a_symbol_as_one_or_zero():
+    found = _values(expression_mutants(E("floor((H + 2*P - D*(K - 1) - 1)/S) + 1")))
+    assert found[E("floor((2*P - D*(K - 1))/S) + 1")] == "ignored_symbol"      # H = 1: 1 - 1 folds away
+    assert found[E("floor((H - D*(K - 1) - 1)/S) + 1")] == "drop_term"         # also P = 0
+    assert found[E("floor((H + 2*P - 1)/S) + 1")] == "drop_term"               # also D = 0 or K = 1
+
+
+def test_expression_mutants_never_repeat_a_reordering():
+    formula = E("x[j + k - 1]")
+    values = [m.value for m in expression_mutants(formula)]
+    assert E("x[k + j - 1]") not in values                       # j and k exchanged: the same index
+    assert E("x[k + k - 1]") in values and E("x[j + j - 1]") in values
 
 
 def test_expression_mutants_of_a_number():
-    assert sorted(m.value for m in expression_mutants(sympy.Integer(40))) == [39, 41]
+    assert [m.value for m in expression_mutants(tree.Num(40))] == [tree.Num(41), tree.Num(39)]
 
 
 def test_equation_mutants_change_sums_and_indices():
-    x, W, f = (sympy.IndexedBase(n) for n in ("x", "W", "f"))
-    rhs = sympy.Sum(W[k] * x[j + k - 1], (k, 1, 3))
-    eq = IndexEquation(TensorRef("f", (j,)), None, rhs)
+    eq = read_equation("f[j] = Sum(W[k]*x[j + k - 1], (k, 1, 3))")
     mutants = equation_mutants(eq, ranges=(("j", 1, 3),))
+    assert all(isinstance(m.value, tree.Equation) for m in mutants)
     assert all(m.value.of == eq.of and m.value.wrt is None for m in mutants)
     found = {m.value.rhs: m.kind for m in mutants}
     expected = {
-        sympy.Sum(W[k] * x[j + k - 1], (k, 2, 3)): "sum_bounds",
-        sympy.Sum(W[k] * x[j + k - 1], (k, 1, 2)): "sum_bounds",
-        sympy.Sum(W[k] * x[j + k - 1], (k, 1, 4)): "sum_bounds",
-        W[1] * x[j]: "drop_sum",
-        sympy.Sum(W[4 - k] * x[j + k - 1], (k, 1, 3)): "flip_kernel",    # convolution
-        sympy.Sum(W[k] * x[j + k], (k, 1, 3)): "off_by_one",
-        sympy.Sum(W[k] * x[j + k - 2], (k, 1, 3)): "off_by_one",
-        sympy.Sum(W[k] * x[k - 1], (k, 1, 3)): "drop_term",
-        sympy.Sum(x[j + k - 1], (k, 1, 3)): "drop_factor",
-        sympy.Sum(W[k] * x[2 * k - 1], (k, 1, 3)): "wrong_index",
-        sympy.Sum(W[k] * x[4 - j + k - 1], (k, 1, 3)): "flip_kernel",    # free index j flipped
+        "Sum(W[k]*x[j + k - 1], (k, 2, 3))": "sum_bounds",
+        "Sum(W[k]*x[j + k - 1], (k, 1, 2))": "sum_bounds",
+        "Sum(W[k]*x[j + k - 1], (k, 1, 4))": "sum_bounds",
+        "W[1]*x[j]": "drop_sum",                                       # j + 1 - 1 folds to j
+        "Sum(W[4 - k]*x[j + k - 1], (k, 1, 3))": "flip_kernel",       # convolution
+        "Sum(W[k]*x[j - k + 3], (k, 1, 3))": "flip_kernel",           # j + (4 - k) - 1
+        "Sum(W[k]*x[j + k], (k, 1, 3))": "off_by_one",
+        "Sum(W[k]*x[j + k - 2], (k, 1, 3))": "off_by_one",
+        "Sum(W[k]*x[k - 1], (k, 1, 3))": "drop_term",
+        "Sum(x[j + k - 1], (k, 1, 3))": "drop_factor",
+        "Sum(W[k]*x[k + k - 1], (k, 1, 3))": "wrong_index",
+        "Sum(W[k]*x[j + 2*k - 1], (k, 1, 3))": "coefficient",
+        "Sum(W[k]*x[-j + k + 3], (k, 1, 3))": "flip_kernel",          # free index j flipped: 4 - j
     }
-    for value, kind in expected.items():
-        assert found.get(value) == kind, (value, kind, found.get(value))
-    assert rhs not in found
+    for text, kind in expected.items():
+        assert found.get(E(text)) == kind, (text, kind, found.get(E(text)))
+    assert eq.rhs not in found
     assert len(found) == len(mutants)
 
 
 def test_equation_mutants_swap_different_indices_of_one_entry():
-    x = sympy.IndexedBase("x")
-    eq = IndexEquation(TensorRef("f", (c, j)), None, x[c, 2 * j])
+    eq = read_equation("f[c, j] = x[c, 2*j]")
     found = {m.value.rhs: m.kind for m in equation_mutants(eq)}
-    assert found[x[2 * j, c]] == "swap_indices"
-    assert found[x[j, 2 * c]] == "swap_indices"
+    assert found[E("x[2*j, c]")] == "swap_indices"
+    assert found[E("x[j, 2*c]")] == "swap_indices"
 
 
 def test_shape_mutants_of_a_numeric_shape_by_hand():
-    found = _values(shape_mutants((4, 5)))
-    assert set(found) == {
+    found = _values(shape_mutants((tree.Num(4), tree.Num(5))))
+    as_ints = {tuple(e.value for e in shape) for shape in found}
+    assert as_ints == {
         (5, 5), (3, 5), (6, 5), (2, 5), (4, 6), (4, 4), (4, 7), (4, 3),   # entries +-1, +-2
         (5, 4),                                                           # swapped
         (5,), (4,),                                                       # an axis dropped
@@ -132,17 +193,49 @@ def test_shape_mutants_of_a_numeric_shape_by_hand():
         (4, 4, 5), (4, 5, 5),                                             # an axis repeated
         (20,),                                                            # axes merged
     }
-    assert all(isinstance(e, int) for shape in found for e in shape)
+    assert len(as_ints) == len(found)
+    assert all(isinstance(e, tree.Num) and isinstance(e.value, int) for shape in found for e in shape)
+
+
+def test_shape_mutants_of_a_symbolic_shape_by_hand():
+    found = _values(shape_mutants((E("F"), E("H - K + 1"))))
+    assert found[(E("F"), E("H - K + 2"))] == "constant"
+    assert found[(E("F"), E("H - K + 3"))] == "off_by_two"
+    assert found[(E("F + 1"), E("H - K + 1"))] == "off_by_one"
+    assert found[(E("H - K + 1"), E("F"))] == "swap_axes"
+    assert found[(E("F*(H - K + 1)"),)] == "merge_axes"
+    assert found[(E("F"), E("1"), E("H - K + 1"))] == "add_axis"
+    assert found[(E("0"), E("H - K + 1"))] == "ignored_symbol"       # F = 0: an axis of size 0
 
 
 def test_shape_mutants_keep_numeric_entries_positive():
-    assert all(all(e >= 1 for e in m.value) for m in shape_mutants((1, 2)))
+    assert all(all(e.value >= 1 for e in m.value) for m in shape_mutants((tree.Num(1), tree.Num(2))))
 
 
 def test_answer_mutants_dispatch_on_the_answer_type():
-    assert [m.value for m in answer_mutants(CountAnswer(40))] == [41, 39]
+    assert [m.value for m in answer_mutants(CountAnswer(40))] == [tree.Num(41), tree.Num(39)]
     assert answer_mutants(TextAnswer("why")) == []
-    assert _values(answer_mutants(ShapeAnswer((4, 5)))) == _values(shape_mutants((4, 5)))
+    assert _values(answer_mutants(ShapeAnswer((4, 5)))) == _values(shape_mutants((tree.Num(4), tree.Num(5))))
+
+
+def test_the_engine_builds_no_sympy_object(monkeypatch):
+    answers = [answer for spec in SPECS for part_key in build_key(load_problem(spec)).parts
+               for _, answer in part_key.answers
+               if isinstance(answer, (ShapeAnswer, IndexAnswer, CountAnswer))]
+    for answer in answers:                      # the answers convert their sympy keys once, here
+        getattr(answer, "trees" if isinstance(answer, ShapeAnswer) else "tree")
+    built = []
+    original = sympy.Basic.__new__
+
+    def counting(cls, *args, **kwargs):
+        built.append(cls.__name__)
+        return original(cls, *args, **kwargs)
+    monkeypatch.setattr(sympy.Basic, "__new__", counting)
+    total = sum(len(answer_mutants(answer)) for answer in answers)
+    monkeypatch.undo()
+    assert total > 0 and built == []
+    source = Path(mutations.__file__).read_text()
+    assert "sympy" not in "".join(line for line in source.splitlines() if "import" in line)
 
 
 # --- independent oracles --------------------------------------------------------------------
@@ -311,25 +404,36 @@ def _truth(relation, cols):
 def _truly_wrong(answer, mutant: Mutant, oracle) -> bool:
     """True when the independent check proves the mutant differs from the answer."""
     if isinstance(answer, IndexAnswer):
-        return oracle.differs(mutant.value.rhs)
+        return oracle.differs(to_sympy(mutant.value.rhs))
     if isinstance(answer, ShapeAnswer):
         want, got = answer.shape, mutant.value
         if len(want) != len(got):
             return True
-        return any(oracle.differs(a, b) for a, b in zip(want, got) if a != b)
-    return oracle.differs(answer.value, mutant.value)
+        return any(oracle.differs(a, to_sympy(b)) for a, key_tree, b in zip(want, answer.trees, got)
+                   if key_tree != b)
+    return oracle.differs(answer.value, to_sympy(mutant.value))
 
 
-def _render(answer, value) -> str:
+def _render(answer, value, latex: bool = False) -> str:
     if isinstance(answer, IndexAnswer):
-        return equation_to_text(value)
+        return (equation_to_latex if latex else equation_to_text)(value)
     if isinstance(answer, ShapeAnswer):
-        return shape_to_text(value)
-    return str(value) if isinstance(value, int) else to_text(value)
+        return (shape_to_latex if latex else shape_to_text)(value)
+    return (to_latex if latex else to_text)(value)
 
 
 def _is_symbolic_shape(answer) -> bool:
-    return isinstance(answer, ShapeAnswer) and any(isinstance(d, sympy.Basic) for d in answer.shape)
+    return isinstance(answer, ShapeAnswer) and any(not isinstance(d, int) for d in answer.shape)
+
+
+def _read_back(part_key, answer, text: str):
+    """``text`` read the way the grader reads a student's answer to this part."""
+    if isinstance(answer, IndexAnswer):
+        names = part_key.part.layer.names
+        return read_equation(text, aliases={f"d{names.loss}/d{names.output}": names.upstream})
+    if isinstance(answer, ShapeAnswer):
+        return read_shape(text, names=part_key.domain.symbol_names)
+    return read_expression(text, names=part_key.domain.symbol_names)
 
 
 # --- the mutation test ----------------------------------------------------------------------
@@ -360,7 +464,8 @@ def test_truly_wrong_mutants_are_graded_incorrect(spec):
                                f"need {needed}")
             slots.append((part_key.id, item, [(m, _render(answer, m.value)) for m in wrong]))
     assert not too_few, too_few
-    assert sum(len(mutants) for _, _, mutants in slots) >= MIN_PER_KEY
+    truly_wrong = sum(len(mutants) for _, _, mutants in slots)
+    assert truly_wrong >= max(MIN_PER_KEY, MIN_TRULY_WRONG.get(spec.stem, 0)), truly_wrong
 
     graded_wrongly = []
     with Grader(key) as grader:
@@ -380,3 +485,24 @@ def test_truly_wrong_mutants_are_graded_incorrect(spec):
                     graded_wrongly.append(f"{where} -> {got.verdict} ({got.feedback})")
     assert not graded_wrongly, "\n".join([f"{len(graded_wrongly)} mutants not graded "
                                           f"incorrect:"] + graded_wrongly)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_mutant_prints_and_reads_back_to_an_equal_tree(spec):
+    """Text and LaTeX of every mutant of every key, read as the grader reads a student's answer."""
+    key = build_key(load_problem(spec))
+    checked, broken = 0, []
+    for part_key in key.parts:
+        for item, answer in part_key.answers:
+            for mutant in answer_mutants(answer):
+                for latex in (False, True):
+                    text = _render(answer, mutant.value, latex)
+                    try:
+                        back = _read_back(part_key, answer, text)
+                    except Exception as error:      # reported with the others
+                        back = f"{type(error).__name__}: {error}"
+                    if back != mutant.value:
+                        broken.append(f"{part_key.id} {item} [{mutant.kind}] {text!r}: {mutant.value} -> {back}")
+                    checked += 1
+    assert checked > 0
+    assert not broken, "\n".join([f"{len(broken)} of {checked} mutants do not read back:"] + broken)
