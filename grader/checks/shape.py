@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.formulas import first_mismatch, key_values, unknown_symbols
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import NotationError, PointwiseError, read_shape, shape_to_text
+from solver.notation import NotationError, PointwiseError, read_shape, shape_to_text, tree
 
 _ACCEPTED = "write it like 2 x 3, (2, 3), [2, 3] or R^{2x3}"
 
@@ -44,12 +44,8 @@ def _entries_feedback(found, want, domain) -> Check:
     return Check(CORRECT)
 
 
-def _is_one(size) -> bool:
-    return size == 1 or getattr(size, "value", None) == 1
-
-
 def _axis_count_feedback(part_key, found, want) -> Check:
-    squeezed = tuple(d for d in want if not _is_one(d))
+    squeezed = tuple(d for d in want if d != tree.num(1))
     if len(found) == len(squeezed) and len(squeezed) < len(want):
         if _entries_feedback(found, squeezed, part_key.domain).verdict == CORRECT:
             if part_key.part.options.allow_squeeze:

@@ -16,7 +16,7 @@ from solver.notation.errors import NotationError
 from solver.notation.limits import (MAX_EXPONENT, MAX_RESULT_DIGITS, MAX_SUM_TERMS, MAX_VALUE_BITS,
                                     SYMBOL_BITS, check_exponent, check_number_size, value_bits)
 from solver.notation.tree import (Abs, Add, And, Bool, Ceil, Cond, Delta, Div, Entry, Expr, Floor, Iverson,
-                                  Max, Min, Mod, Mul, Neg, Node, Not, Num, Or, Pow, Rel, Sum, Sym, num)
+                                  Max, Min, Mod, Mul, Neg, Node, Not, Num, Or, Pow, Rel, Sum, Sym, num, walk)
 
 _LOG2_10 = math.log2(10)
 
@@ -84,7 +84,7 @@ def power(base: Expr, exponent: Expr) -> Expr:
             return _fold_power(base.value, value)
         check_exponent(value, text=None, position=None)
         return Pow(base, exponent)
-    if any(isinstance(node, Pow) and not isinstance(node.exponent, Num) for node in _walk(exponent)):
+    if any(isinstance(node, Pow) and not isinstance(node.exponent, Num) for node in walk(exponent)):
         raise NotationError("power towers with symbolic exponents are not accepted",
                             hint="write a single power such as 2^H")
     return Pow(base, exponent)
@@ -185,14 +185,6 @@ def summation(body: Expr, index: str, lower: Expr, upper: Expr) -> Sum:
         raise NotationError(f"sum has {upper.value - lower.value + 1} terms",
                             hint=f"sums with numeric bounds may have at most {MAX_SUM_TERMS} terms")
     return Sum(body, index, lower, upper)
-
-
-def _walk(node: Node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children())
 
 
 # ---- how large values can get ----------------------------------------------------------------
