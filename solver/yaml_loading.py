@@ -318,6 +318,8 @@ def _from_yaml_error(error: yaml.YAMLError, text: str) -> YamlLoadError:
             problem = f"{problem} (a tab, '\\t')"  # libyaml's message does not name the character
         if "'\\t'" in problem or "tab" in problem:
             accepted = "indent with spaces, never tabs"
+        elif "Unicode character escape" in problem:
+            accepted = "a \\u or \\U escape must name a character (lone surrogates such as \\ud800 are not)"
         elif "unhashable key" in problem:
             accepted = "mapping keys must be plain values (strings, numbers, booleans)"
         elif isinstance(error, ComposerError) and "single document" in context:
