@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
 from solver.notation import NotationError, parse_expression
+from solver.plain_data import plain_text
 from solver.yaml_loading import YamlLoadError, load_yaml_text
 
 _ACCEPTED = "give nested lists of numbers such as [[17, 23]]"
@@ -58,9 +61,7 @@ def _numbers(raw: object, depth: int):
     if isinstance(raw, bool) or raw is None:
         raise _BadTensor(f"{raw!r} is not a number")
     if isinstance(raw, (int, float)):
-        if not np.isfinite(raw):
-            raise _BadTensor(f"{raw!r} is not a finite number")
-        return float(raw)
+        return _finite(raw, raw)
     if isinstance(raw, str):
         try:
             value = parse_expression(raw)
@@ -68,10 +69,27 @@ def _numbers(raw: object, depth: int):
             raise _BadTensor(f"cannot read {raw!r}: {error}") from None
         if not (value.is_number and value.is_finite and value.is_real):
             raise _BadTensor(f"{raw!r} is not a number")
-        return float(sympy.Float(value, 30))
+        return _finite(sympy.Float(value, 30), raw)
     if isinstance(raw, list):
         return [_numbers(item, depth + 1) for item in raw]
     raise _BadTensor(f"found {type(raw).__name__}")
+
+
+def _finite(number, shown) -> float:
+    """``number`` as a float64; a number beyond float64's range (about 1.8e308) is refused.
+
+    Integers of any size are converted exactly up to that range (numpy would
+    make an integer beyond int64 an object array).
+    """
+    try:
+        value = float(number)
+    except OverflowError:
+        value = float("inf")
+    if not math.isfinite(value):
+        text = shown if isinstance(shown, str) else plain_text(shown)
+        raise _BadTensor(f"{text[:40]!r} is not a finite number within float64's range "
+                         f"(|x| < 1.8e308)")
+    return value
 
 
 def _shape(shape) -> str:
