@@ -300,3 +300,14 @@ def test_deep_answer_through_the_api_is_unparseable_not_a_worker_error(seed_grad
     assert answer.verdict == "unparseable" and "100 levels" in answer.feedback
     assert "worker" not in answer.feedback
     assert verdicts["c.i"].answers[0].verdict == "correct"
+
+
+@pytest.mark.parametrize("entry", [
+    # found by the fuzz test: a sum of numbers stays an unevaluated Sum, which Float() refused
+    "sum_{k=1}^{3} 5 + 2",        # 3 * 5 + 2 = 17
+    "max(1, sum_{k=1}^{17} 1)",   # 17 ones
+])
+def test_sums_of_numbers_in_numeric_answers_are_evaluated(numeric_grader, entry):
+    assert _numeric(numeric_grader, [[entry, 23]])[0] == "correct"
+    assert _numeric(numeric_grader, [["sum_{k=1}^{3} 0", 23]])[0] == "incorrect"
+    assert _numeric(numeric_grader, "(sum_{k=1}^{3} 0)")[0] == "incorrect"   # a single number

@@ -69,7 +69,13 @@ def _numbers(raw: object, depth: int):
             raise _BadTensor(f"cannot read {raw!r}: {error}") from None
         if not (value.is_number and value.is_finite and value.is_real):
             raise _BadTensor(f"{raw!r} is not a number")
-        return _finite(sympy.Float(value, 30), raw)
+        try:
+            number = sympy.Float(value, 30)
+        except (TypeError, ValueError):  # an unevaluated Sum or Max of numbers: evaluate it
+            number = value.evalf(30)
+            if not number.is_Number:
+                raise _BadTensor(f"{raw!r} is not a number") from None
+        return _finite(number, raw)
     if isinstance(raw, list):
         return [_numbers(item, depth + 1) for item in raw]
     raise _BadTensor(f"found {type(raw).__name__}")
