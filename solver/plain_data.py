@@ -45,28 +45,28 @@ def data_problem(data: object) -> tuple[str, str] | None:
     """
     max_values, max_depth = yaml_loading.MAX_VALUES, yaml_loading.MAX_DEPTH
     stack: list[tuple[object, tuple, int]] = [(data, (), 0)]
-    values = 0
+    counted = 1  # values popped or waiting on the stack: checked before a collection is expanded
     while stack:
         value, path, depth = stack.pop()
-        values += 1
-        if values > max_values:
-            return _where(path), f"more than {max_values:,} values; at most {max_values:,} are accepted"
         if is_huge_int(value):
             return _where(path), (f"an integer of more than {yaml_loading.MAX_INT_DIGITS:,} digits; "
                                   f"integers of at most {yaml_loading.MAX_INT_DIGITS:,} digits are accepted")
-        if isinstance(value, Mapping):
-            items = list(value.items())
-        elif isinstance(value, _CONTAINERS):
-            items = list(enumerate(value))
-        else:
+        is_mapping = isinstance(value, (dict, Mapping))
+        if not is_mapping and not isinstance(value, _CONTAINERS):
             continue
         if depth >= max_depth:
             return _where(path), (f"lists or mappings nested more than {max_depth} levels deep; "
                                   f"at most {max_depth} levels are accepted")
-        for key, item in reversed(items):
-            if isinstance(value, Mapping):
-                stack.append((key, path + (key,), depth + 1))  # keys are values too
-            stack.append((item, path + ((key,) if isinstance(value, Mapping) else ([key],)), depth + 1))
+        counted += len(value) * (2 if is_mapping else 1)  # a mapping's keys are values too
+        if counted > max_values:
+            return _where(path), f"more than {max_values:,} values; at most {max_values:,} are accepted"
+        items = value.items() if is_mapping else enumerate(value)
+        for key, item in items:
+            if is_mapping:
+                stack.append((key, path + (key,), depth + 1))
+                stack.append((item, path + (key,), depth + 1))
+            else:
+                stack.append((item, path + ([key],), depth + 1))
     return None
 
 
