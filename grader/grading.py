@@ -178,7 +178,10 @@ def _by_item(part, raw: object, notes: list[str]) -> dict:
 
 
 def _named(singular: str, plural: str, names: list[str]) -> str:
-    """"unknown key 'z' was" or "unknown keys 'a', 'b' and 3 more were", names shortened."""
+    """The subject of a note: ``unknown key 'z' was``, or ``5 unknown keys ('a', ... and 3 more) were``.
+
+    At most MAX_NAMED_KEYS names are shown, each cut to 40 characters.
+    """
     shown = [repr(name if len(name) <= 40 else name[:40] + "...") for name in names[:MAX_NAMED_KEYS]]
     if len(names) == 1:
         return f"{singular} {shown[0]} was"

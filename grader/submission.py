@@ -43,7 +43,10 @@ class Submission:
 
 
 def load_submission(path: str | os.PathLike) -> Submission:
-    """Read the submission at ``path``; raise SubmissionError naming what is wrong."""
+    """Read the submission at ``path`` (at most MAX_SUBMISSION_BYTES, 1 MiB).
+
+    Raises SubmissionError naming what is wrong.
+    """
     source = os.fspath(path)
     try:
         raw = load_yaml_file(source, max_bytes=MAX_SUBMISSION_BYTES)
@@ -80,7 +83,6 @@ def submission_from_data(raw: object, *, path: str = "<submission>") -> Submissi
         raise SubmissionError("field 'answers' must map part ids (a, b, c.i, ...) to answers")
     return Submission(path=path, problem=str(problem), student=None if student is None else str(student),
                       indexing=indexing, answers={plain_text(k): v for k, v in answers.items()})
-
 
 
 def _refuse_huge_or_nested(value: object, field: str, accepted: str) -> None:

@@ -26,8 +26,8 @@ def _submission(result: SubmissionResult) -> str:
         return "\n".join(lines)
     pending = result.pending_manual
     extra = f", {_points(pending)} more to be graded by hand" if pending else ""
-    lines.append(f"  problem {visible(result.problem)}: {_points(result.score)} / {_points(result.max_score)} "
-                 f"points{extra}")
+    lines.append(f"  problem {visible(result.problem)}: {_points(result.score)} / "
+                 f"{_points(result.max_score)} points{extra}")
     for part in result.parts:
         label = f"({part.id})"
         lines.append(f"  {label:<8} {_MARK[part.verdict]:<10} {_points(part.score)} / "
