@@ -379,6 +379,7 @@ def load_yaml_text(text: str | bytes, *, max_bytes: int | None = None) -> object
 # A string, closed or not (an unclosed one runs to the end, so no match is ever retried
 # from a later quote: the scan is linear). Everything else is kept.
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -387,9 +388,8 @@ def _refuse_deep_json(text: str) -> None:
 
     Linear: strings are cut out with one regex pass, then the depth is a running sum.
     """
-    outside_strings = _JSON_STRING.sub('""', text)
-    steps = (_BRACKET_STEP.get(char, 0) for char in outside_strings if char in _BRACKET_STEP)
-    if max(itertools.accumulate(steps), default=0) <= MAX_DEPTH:
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) <= MAX_DEPTH:
         return
     depth, position = 0, 0
     while position < len(text):  # only for the error: find where the limit is passed
