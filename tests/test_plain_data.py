@@ -5,13 +5,7 @@ from __future__ import annotations
 import time
 
 from solver.plain_data import data_problem, is_huge_int, plain_text
-
-
-def _nested(depth: int) -> list:
-    value: list = []
-    for _ in range(depth - 1):
-        value = [value]
-    return value
+from test_yaml_loading import _nested_empty_lists as _nested
 
 
 def test_value_count_boundaries():
