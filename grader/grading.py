@@ -21,9 +21,14 @@ from grader.results import (CORRECT, INCORRECT, MANUAL, MISSING, PARTIAL, UNPARS
 from grader.sandbox import Sandbox, SandboxCrashed, SandboxError, SandboxTimeout
 from grader.submission import Submission, SubmissionError, load_submission
 from solver.key import AnswerKey, PartKey
+from solver.plain_data import data_problem, plain_text
 
 #: Seconds one answer may take to check before it is stopped.
 DEFAULT_TIME_LIMIT = 5.0
+#: Longest feedback kept for one answer, in characters (feedback may echo the answer).
+MAX_FEEDBACK_CHARS = 1000
+#: Unknown part ids or item keys named in one note (the rest are counted).
+MAX_NAMED_KEYS = 5
 
 
 class Grader:
@@ -85,8 +90,8 @@ class Grader:
             check = self._check(part_key, item, by_item.get(item), context)
             max_score = part.points * weights[item] / total_weight
             score = max_score if check.verdict == CORRECT else 0.0
-            results.append(AnswerResult(item, check.verdict, score, max_score, check.feedback,
-                                        check.reference))
+            results.append(AnswerResult(item, check.verdict, score, max_score,
+                                        _bounded_feedback(check.feedback), check.reference))
         return PartResult(part.id, _part_verdict(results), sum(r.score for r in results),
                           part.points, tuple(results))
 
@@ -94,6 +99,10 @@ class Grader:
         checker = CHECKERS[item]
         if raw is None or not checker.sandboxed:
             return _guarded(run_check, part_key, item, raw, context)
+        too_big = data_problem(raw)  # before the cache key and the worker, which would choke on it
+        if too_big is not None:
+            where, what = too_big
+            return Check(UNPARSEABLE, f"this answer{f' (at {where})' if where else ''} has {what}")
         raw_key = raw_answer_key(raw) if self.cache else None
         if raw_key is None:
             return self._judge(part_key, item, raw, context)
@@ -146,18 +155,23 @@ def _internal_error(error: Exception) -> Check:
 def _flatten(answers: Mapping, key: AnswerKey) -> tuple[dict, list[str]]:
     """Part id -> raw answer; nested sub-parts (c: {i: ...}) are accepted as c.i."""
     known = {pk.id for pk in key.parts}
-    flat, notes = {}, []
+    flat, unknown = {}, []
+    _collect(answers, known, flat, unknown)
+    notes = []
+    if unknown:
+        notes.append(f"{_named('answer to unknown part', 'answers to unknown parts', unknown)} "
+                     f"not graded; this problem's parts are {', '.join(pk.id for pk in key.parts)}")
+    return flat, notes
+
+
+def _collect(answers: Mapping, known: set, flat: dict, unknown: list) -> None:
     for part_id, raw in answers.items():
         if part_id in known:
             flat[part_id] = raw
-        elif isinstance(raw, Mapping) and any(f"{part_id}.{sub}" in known for sub in raw):
-            nested, more = _flatten({f"{part_id}.{sub}": v for sub, v in raw.items()}, key)
-            flat.update(nested)
-            notes.extend(more)
+        elif isinstance(raw, Mapping) and any(f"{part_id}.{plain_text(sub)}" in known for sub in raw):
+            _collect({f"{part_id}.{plain_text(sub)}": v for sub, v in raw.items()}, known, flat, unknown)
         else:
-            notes.append(f"answer to unknown part {part_id!r} was not graded; this problem's parts "
-                         f"are {', '.join(pk.id for pk in key.parts)}")
-    return flat, notes
+            unknown.append(part_id)
 
 
 def _by_item(part, raw: object, notes: list[str]) -> dict:
@@ -170,18 +184,44 @@ def _by_item(part, raw: object, notes: list[str]) -> dict:
         return {}
     if not isinstance(raw, Mapping):
         return {part.ask[0]: raw}
-    chosen = {}
+    chosen, not_asked, unknown = {}, [], []
     for key, value in raw.items():
-        item = str(key)
+        item = plain_text(key)
         if item in part.ask:
             chosen[item] = value
         elif item in CHECKERS:
-            notes.append(f"part {part.id}: {item!r} is not asked in this part and was not graded "
-                         f"(it asks {', '.join(part.ask)})")
+            not_asked.append(item)
         else:
-            notes.append(f"part {part.id}: unknown key {item!r} was not graded; answer with "
-                         f"{', '.join(part.ask)}")
+            unknown.append(item)
+    asked = ", ".join(part.ask)
+    if not_asked:
+        notes.append(f"part {part.id}: {_named('item', 'items', not_asked)} not asked in this part "
+                     f"and not graded (it asks {asked})")
+    if unknown:
+        notes.append(f"part {part.id}: {_named('unknown key', 'unknown keys', unknown)} not graded; "
+                     f"answer with {asked}")
     return chosen
+
+
+def _named(singular: str, plural: str, names: list[str]) -> str:
+    """The subject of a note: ``unknown key 'z' was``, or ``5 unknown keys ('a', ... and 3 more) were``.
+
+    At most MAX_NAMED_KEYS names are shown, each cut to 40 characters.
+    """
+    shown = [repr(name if len(name) <= 40 else name[:40] + "...") for name in names[:MAX_NAMED_KEYS]]
+    if len(names) == 1:
+        return f"{singular} {shown[0]} was"
+    more = len(names) - len(shown)
+    listed = ", ".join(shown) + (f" and {more:,} more" if more else "")
+    return f"{len(names):,} {plural} ({listed}) were"
+
+
+def _bounded_feedback(feedback: str) -> str:
+    """``feedback`` cut to MAX_FEEDBACK_CHARS characters, saying how much was left out."""
+    if len(feedback) <= MAX_FEEDBACK_CHARS:
+        return feedback
+    left_out = len(feedback) - MAX_FEEDBACK_CHARS
+    return f"{feedback[:MAX_FEEDBACK_CHARS]}... ({left_out:,} more characters not shown)"
 
 
 def _part_verdict(results: list[AnswerResult]) -> str:

@@ -15,13 +15,22 @@ def program_name(package: str) -> str:
 
 
 def emit(text: str, path: str | None) -> int:
-    """Write ``text`` to ``path`` (stdout when None); return 0, or 2 with one error line."""
+    """Write ``text`` to ``path`` (stdout when None) as UTF-8; return 0, or 2 with one error line.
+
+    The text is encoded before the file is opened, and a lone surrogate (which
+    UTF-8 cannot hold) is written as its escape, so encoding never fails half-way.
+    """
+    data = text.encode("utf-8", "backslashreplace")
     if not path:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(data.decode("utf-8"))
+        except UnicodeEncodeError:  # a terminal that is not UTF-8: write the bytes as they are
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
         return 0
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(path, "wb") as handle:
+            handle.write(data)
     except OSError as error:
         print(f"error: cannot write {path}: {error.strerror}", file=sys.stderr)
         return 2

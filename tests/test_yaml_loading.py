@@ -9,6 +9,7 @@ import datetime
 import os
 import pickle
 import random
+import threading
 import time
 
 import pytest
@@ -341,3 +342,100 @@ def test_error_is_a_value_error_and_pickles():
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.message, copy.line, copy.column, str(copy)) == (
         error.message, error.line, error.column, str(error))
+
+
+# --- hostile input: bounded time and clear refusals (issue 9) ----------------------------
+
+def _cpu_seconds(fn, *args, **kwargs):
+    start = time.process_time()
+    try:
+        return fn(*args, **kwargs), time.process_time() - start
+    except YamlLoadError as error:
+        return error, time.process_time() - start
+
+
+def test_libyaml_parser_is_used_when_pyyaml_has_it():
+    import yaml
+    assert yaml_loading._C_PARSER == bool(getattr(yaml, "__with_libyaml__", False))
+
+
+def test_long_flat_list_is_refused_at_its_100001st_value():
+    # 1 (root mapping) + 1 (key a) + 1 (the list) + 99,998 items = 100,001 values
+    text = "a: [" + ", ".join(["1"] * 400_000) + "]\n"
+    error, seconds = _cpu_seconds(load_yaml_text, text)
+    assert isinstance(error, YamlLoadError) and "100,001 values" in error.message
+    # "a: [" fills columns 1-4 and each item takes 3 ("1, "): item i starts at 5 + 3 * (i - 1)
+    assert (error.line, error.column) == (1, 5 + 3 * 99_997)
+    assert seconds < 3.0, f"took {seconds:.1f} s"
+
+
+def test_largest_lists_and_strings_load_fast():
+    items, seconds = _cpu_seconds(load_yaml_text, "a: [" + ", ".join(["7"] * 99_997) + "]\n")
+    assert items == {"a": [7] * 99_997} and seconds < 2.0, f"took {seconds:.1f} s"
+    text = "a: '" + "x" * (5 * 2**20 - 10) + "'\n"   # 5 MB - 4 bytes: just under the limit
+    loaded, seconds = _cpu_seconds(load_yaml_text, text)
+    assert loaded == {"a": "x" * (5 * 2**20 - 10)} and seconds < 1.0, f"took {seconds:.1f} s"
+
+
+def test_huge_integers_in_any_base_are_refused_where_written():
+    # int(text, 16) has no digit limit in Python, and str() of the result would raise later
+    error = _refused("problem: q1.1\nanswers:\n  a: [2, 0x" + "f" * 5000 + "]\n")
+    assert (error.line, error.column) == (3, 10) and "4,300 decimal digits" in error.message
+    assert "4,300" in _refused("a: !!set {0x" + "f" * 5000 + "}\n").message
+    assert "4,300" in _refused("? 0x" + "f" * 5000 + "\n: 1\n").message
+    # 16**3000 - 1 has 3,613 decimal digits: accepted, and exactly that value
+    assert load_yaml_text("a: 0x" + "f" * 3000 + "\n") == {"a": 16 ** 3000 - 1}
+    error, seconds = _cpu_seconds(load_yaml_text, "a: 1" + ":0" * 2_000_000 + "\n")
+    assert "4,300" in error.message and seconds < 2.0   # sexagesimal: refused before converting
+    assert load_yaml_text("a: 1:30:00\n") == {"a": 5400}   # 1*3600 + 30*60 + 0
+
+
+def test_json_integers_are_bounded_and_unclosed_strings_scan_linearly():
+    assert "4,300" in pytest.raises(YamlLoadError, load_json_text, "[" + "9" * 4301 + "]").value.message
+    assert load_json_text("[-" + "9" * 4300 + "]") == [-(10 ** 4300 - 1)]
+    for count in (16_000, 1_000_000):
+        error, seconds = _cpu_seconds(load_json_text, '["' + '\\"' * count)
+        assert "Unterminated string" in error.message and seconds < 1.0, (count, seconds)
+    error, seconds = _cpu_seconds(load_json_text, '{"a": "' + '\\"[' * 100_000)
+    assert "Unterminated string" in error.message and seconds < 1.0
+
+
+def test_lone_surrogate_in_text_is_refused_with_its_position():
+    error = _refused("a: 1\nb: x\ud800\n")
+    assert (error.line, error.column) == (2, 5) and "U+D800" in error.message
+
+
+def test_caller_byte_limit_is_checked_before_parsing(tmp_path):
+    path = tmp_path / "sub.yaml"
+    path.write_bytes(b"a: " + b"x" * 1000 + b"\n")   # 1,004 bytes
+    assert load_yaml_file(path, max_bytes=1004) == {"a": "x" * 1000}
+    with pytest.raises(YamlLoadError, match="1,005 bytes|1,004 bytes"):
+        load_yaml_file(path, max_bytes=1000)
+    assert "1,004 bytes" in _refused(b"a: " + b"x" * 1000 + b"\n", max_bytes=1000).message
+
+
+def _open_for_writing_later(path, seconds: float) -> threading.Timer:
+    """Unblock a reader stuck in open(path) after ``seconds``, so that a regression fails, not hangs."""
+    def unblock():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass   # no reader waiting: nothing to unblock
+    timer = threading.Timer(seconds, unblock)
+    timer.start()
+    return timer
+
+
+def test_fifo_and_devices_are_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)   # nobody writes: a plain open() would wait forever
+    timer = _open_for_writing_later(fifo, 5.0)
+    start = time.monotonic()
+    with pytest.raises(YamlLoadError) as info:
+        load_yaml_file(fifo)
+    elapsed = time.monotonic() - start
+    timer.cancel()
+    error = info.value
+    assert elapsed < 2.0 and "not a regular file" in error.message
+    assert error.path == str(fifo)
+    assert "not a regular file" in pytest.raises(YamlLoadError, load_yaml_file, "/dev/zero").value.message

@@ -75,28 +75,43 @@ def equation_to_latex(eq) -> str:
 
 # ---- text -> sympy, for the solver's spec formulas -------------------------------------------
 
-def parse_expression(text, *, names: Collection[str] = ()):
-    """Read math text into a sympy expression (read_expression, then to_sympy). Raises NotationError."""
-    return to_sympy(read_expression(text, names=names))
+def parse_expression(text, *, names: Collection[str] = (), sums: bool = True):
+    """Read math text into a sympy expression (read_expression, then to_sympy). With ``sums=False``
+    (spec sizes) a bounded sum or a tensor entry is refused: sympy would evaluate a constant sum
+    term by term. Raises NotationError."""
+    return to_sympy(_sizes_only(read_expression(text, names=names), sums))
 
 
-def parse_relation(text, *, names: Collection[str] = ()):
-    """Read a condition ('H >= K', '1 <= m <= 3') into a sympy Boolean. Raises NotationError."""
-    return to_sympy(read_relation(text, names=names))
+def parse_relation(text, *, names: Collection[str] = (), sums: bool = True):
+    """Read a condition ('H >= K', '1 <= m <= 3') into a sympy Boolean (``sums`` as in
+    :func:`parse_expression`). Raises NotationError."""
+    return to_sympy(_sizes_only(read_relation(text, names=names), sums))
 
 
-def parse_shape(value, *, names: Collection[str] = ()) -> tuple:
-    """Read a shape into a tuple of sympy sizes; sympy items of a list pass through. Raises NotationError."""
+def parse_shape(value, *, names: Collection[str] = (), sums: bool = True) -> tuple:
+    """Read a shape into a tuple of sympy sizes; sympy items of a list pass through (``sums`` as in
+    :func:`parse_expression`). Raises NotationError."""
     if isinstance(value, (list, tuple)):
-        return tuple(item if _is_sympy(item) else to_sympy(read_shape([item], names=names)[0]) for item in value)
+        return tuple(item if _is_sympy(item) else
+                     to_sympy(_sizes_only(read_shape([item], names=names)[0], sums)) for item in value)
     if _is_sympy(value):
         return (value,)
-    return tuple(to_sympy(size) for size in read_shape(value, names=names))
+    return tuple(to_sympy(_sizes_only(size, sums)) for size in read_shape(value, names=names))
 
 
 def parse_equation(text, *, names: Collection[str] = (), aliases: Mapping[str, str] = NO_ALIASES):
     """Read ``LHS = RHS`` into a sympy IndexEquation (read_equation, then to_sympy). Raises NotationError."""
     return equation_to_sympy(read_equation(text, names=names, aliases=aliases))
+
+
+def _sizes_only(node: tree.Node, sums: bool) -> tree.Node:
+    if not sums:
+        for part in tree.walk(node):
+            if isinstance(part, (tree.Sum, tree.Entry)):
+                kind = "a sum" if isinstance(part, tree.Sum) else f"the tensor entry {part.name}[...]"
+                raise NotationError(f"a size or assumption cannot contain {kind}",
+                                    hint="write sizes with numbers, symbols, + - * / ^, floor, ceil, max, min")
+    return node
 
 
 def _is_sympy(value) -> bool:

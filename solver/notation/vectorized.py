@@ -25,7 +25,7 @@ _LIMIT = 2**31
 #: A point where the value is undefined (a division or modulo by zero).
 UNDEFINED = None
 #: Loop iterations allowed for the per-point fallback, for all points together.
-_FALLBACK_ITERATIONS = 10**6
+_FALLBACK_ITERATIONS = 2 * 10**5
 
 
 class PointwiseError(ValueError):

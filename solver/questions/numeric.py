@@ -8,9 +8,11 @@ from solver.errors import SpecError
 from solver.questions.base import Question
 from solver.questions.element_support import check_elementwise
 from solver.questions.subject import subject_shape
+from solver.shapes import output_spatial
+from solver.spec.values import MAX_TENSOR_ENTRIES, check_tensor_size
 
 #: Jacobians larger than this many entries are refused (gradients never build one).
-MAX_JACOBIAN_ENTRIES = 10_000_000
+MAX_JACOBIAN_ENTRIES = MAX_TENSOR_ENTRIES
 
 
 class NumericQuestion(Question):
@@ -33,6 +35,8 @@ class NumericQuestion(Question):
         if missing:
             raise SpecError(f"numeric answers need values for {', '.join(missing)}: give them "
                             f"under layer.values or give values: {{seed: N}}", field="layer.values")
+        for what, shape in work_arrays(layer).items():
+            check_tensor_size(what, shape, "layer")
         if part.of == "jacobian":
             entries = product(subject_shape(part))
             if entries > MAX_JACOBIAN_ENTRIES:
@@ -51,3 +55,16 @@ class NumericQuestion(Question):
         if part.of == "jacobian":
             return NumericAnswer(layer_jacobian(layer, part.wrt, max_entries=MAX_JACOBIAN_ENTRIES))
         return NumericAnswer(layer_gradient(layer, part.wrt))
+
+
+def work_arrays(layer) -> dict[str, tuple[int, ...]]:
+    """Shapes of the arrays a numeric answer allocates besides x, W, b and f (conv layers).
+
+    padded input: (N, C, *(L + P_before + P_after));
+    im2col matrix: (N, C * prod(K), prod(L_out)), i.e. C_g * prod(K) rows per group.
+    """
+    batch, channels = layer.batch or 1, layer.channels or 1
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(layer.spatial, layer.padding))
+    out_spatial = output_spatial(layer)
+    return {"the padded input": (batch, channels, *padded),
+            "the im2col matrix": (batch, channels * product(layer.kernel), product(out_spatial))}

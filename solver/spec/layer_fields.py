@@ -126,7 +126,7 @@ def _read_input(raw: Mapping, ndim: int, previous_output) -> tuple[Dim | None, D
 def _dim_list(value: object, field: str) -> tuple[Dim, ...]:
     if isinstance(value, str):
         try:
-            return tuple(normalize(d) for d in parse_shape(value))
+            return tuple(normalize(d) for d in parse_shape(value, sums=False))
         except NotationError as error:
             raise SpecError(f"cannot read {value!r}: {error}", field=field) from None
     if not isinstance(value, Sequence) or not value:
@@ -190,7 +190,7 @@ def _dim(value: object, field: str) -> Dim:
         raise SpecError(f"expected an integer; found {value}", field=field)
     if isinstance(value, str):
         try:
-            expr = parse_expression(value)
+            expr = parse_expression(value, sums=False)
         except NotationError as error:
             raise SpecError(f"cannot read {value!r}: {error}", field=field) from None
         if expr.atoms(sympy.Indexed) or expr.atoms(sympy.Sum):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from solver.errors import SpecError
 from solver.notation import NotationError, parse_relation
+from solver.plain_data import data_problem
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer
@@ -51,6 +52,10 @@ def problem_from_data(raw: object, *, source: str = "<spec>") -> Problem:
 
 
 def _read_problem(raw: object, source: str) -> Problem:
+    too_big = data_problem(raw)  # data from the Python API has not been through the file limits
+    if too_big is not None:
+        where, what = too_big
+        raise SpecError(f"found {what}", field=where or None)
     if not isinstance(raw, Mapping):
         found = "an empty file" if raw is None else f"a {type(raw).__name__}"
         raise SpecError(f"a spec is a mapping with id, title and parts; found {found}")
@@ -202,7 +207,7 @@ def _assumptions(raw: object) -> tuple:
             raise SpecError(f"expected a relation such as 'H >= K'; found {text!r}",
                             field=f"assumptions[{index}]")
         try:
-            relations.append(parse_relation(text))
+            relations.append(parse_relation(text, sums=False))
         except NotationError as error:
             raise SpecError(f"cannot read {text!r}: {error}", field=f"assumptions[{index}]") from None
     return tuple(relations)

@@ -6,12 +6,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from solver.arith import product
 from solver.errors import SpecError
 from solver.layers import Layer
 from solver.shapes import tensor_shapes
 
 #: Random values drawn for ``values: {seed: N}`` are integers in this closed range.
 RANDOM_LOW, RANDOM_HIGH = -3, 3
+#: Most entries of any one numeric tensor (x, W, b, g, the output, the work arrays of
+#: numeric answers): 10,000,000 float64 entries are 80 MB. Jacobians have the same limit.
+MAX_TENSOR_ENTRIES = 10_000_000
+
+
+def check_tensor_size(what: str, shape: tuple[int, ...], field: str) -> None:
+    """SpecError when a tensor of ``shape`` would have more than MAX_TENSOR_ENTRIES entries."""
+    entries = product(shape)
+    if entries > MAX_TENSOR_ENTRIES:
+        raise SpecError(f"{what} would have {entries:,} entries ({_text(shape)}); the limit is "
+                        f"{MAX_TENSOR_ENTRIES:,}: use smaller sizes", field=field)
 
 
 def tensor_roles(layer: Layer) -> dict[str, tuple[int, ...]]:
@@ -42,6 +54,8 @@ def read_values(layer: Layer, raw: object) -> dict[str, np.ndarray]:
     if unknown:
         raise SpecError(f"unknown tensor {unknown[0]!r}; this layer's tensors are "
                         f"{', '.join(shapes)} (and seed, low, high)", field="values")
+    for name, shape in shapes.items():  # before anything is allocated
+        check_tensor_size(f"tensor {name}", shape, "values")
     values = {}
     for name, shape in shapes.items():
         if name in raw:
