@@ -94,7 +94,7 @@ def _float(value: int | float | Fraction) -> float:
     except OverflowError:
         result = math.inf
     if not math.isfinite(result):
-        raise _BadTensor("an entry is not a finite number of at most about 308 digits")
+        raise _BadTensor("an entry is not a finite number within float64's range (|x| < 1.8e308)")
     return result
 
 
