@@ -8,6 +8,7 @@
   (many integer points at once).
 * Printing: ``to_text``, ``to_latex``, ``shape_to_text``, ``shape_to_latex``,
   ``equation_to_text``, ``equation_to_latex`` print trees (or, at the edge, sympy objects).
+* Building: ``tree`` holds the node types, ``build`` their constructors that fold numbers.
 * The sympy edge: ``to_sympy``/``from_sympy``, and ``parse_expression``, ``parse_relation``,
   ``parse_shape``, ``parse_equation``, which read text into sympy for the solver's spec
   formulas. The grader never needs them.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import Collection, Mapping
 
-from solver.notation import tree
+from solver.notation import build, tree
 from solver.notation.convert import equation_from_sympy, equation_to_sympy, from_sympy, index_symbol, to_sympy
 from solver.notation.equations import read_equation
 from solver.notation.errors import NotationError
@@ -119,7 +120,7 @@ def _is_sympy(value) -> bool:
 
 
 __all__ = [
-    "tree", "NotationError", "EvaluationError", "DivisionByZero", "PointwiseError", "Budget", "UNDEFINED",
+    "tree", "build", "NotationError", "EvaluationError", "DivisionByZero", "PointwiseError", "Budget", "UNDEFINED",
     "read_expression", "read_relation", "read_shape", "read_equation", "has_axis_separator",
     "IndexEquation", "TensorRef", "tensor_entry",
     "compile_tree", "evaluate_tree", "values_at", "rationals_at", "same_values",
