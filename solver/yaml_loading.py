@@ -314,6 +314,10 @@ def _from_yaml_error(error: yaml.YAMLError, text: str) -> YamlLoadError:
     if isinstance(error, yaml.MarkedYAMLError):
         problem = error.problem or "invalid YAML"
         context = error.context or ""
+        if "maximum nesting depth" in problem:   # libyaml >= 0.2.6 refuses deep flow nesting itself
+            line, column = error.problem_mark.line + 1, error.problem_mark.column + 1
+            return YamlLoadError(f"nesting is deeper than {MAX_DEPTH} levels; at most {MAX_DEPTH} "
+                                 f"nested lists/mappings are accepted", line, column)
         if _char_at(text, error.problem_mark) == "\t" and "'\\t'" not in problem:
             problem = f"{problem} (a tab, '\\t')"  # libyaml's message does not name the character
         if "'\\t'" in problem or "tab" in problem:
