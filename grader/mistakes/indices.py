@@ -22,9 +22,9 @@ FLIPPED = Mistake("true convolution (flipped kernel)", "a CNN layer computes a c
                                                        "the kernel is not flipped")
 STRIDE_IGNORED = Mistake("stride ignored", "with stride S, output position j starts its window S "
                                            "input positions after position j − 1")
-NOT_SPREAD = Mistake("gradient not spread by the stride", "output position j was computed from the "
-                                                          "window that starts at S·j: the gradient "
-                                                          "goes back to those inputs, S apart")
+NOT_SPREAD = Mistake("gradient not spread by the stride", "output position j was computed from a "
+                                                          "window S inputs after that of j − 1: its "
+                                                          "gradient goes back to that window")
 DILATION_IGNORED = Mistake("dilation ignored", "with dilation D the kernel's taps are D input "
                                                "positions apart")
 PADDING_MISSING = Mistake("padding offset missing", "padding shifts the input: output position j's "

@@ -12,6 +12,7 @@ other layers keep their correct formula.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Callable
 
 import sympy
@@ -101,7 +102,8 @@ def shape_candidates(part_key) -> list[Candidate]:
             found.append(Candidate(VARIABLE_FIRST, variable + output))
         else:
             found.append(Candidate(OUTPUT_SHAPE, output))
-    found.append(Candidate(WRONG_ORDER, test=lambda reading: _reordered(reading, key)))
+    # a partial of a module function, not a lambda: the key (memo included) may be pickled to a worker
+    found.append(Candidate(WRONG_ORDER, test=partial(_reordered, key=key)))
     return found
 
 
