@@ -1,4 +1,4 @@
-"""``python -m grader SPEC SUBMISSION... [--format text|json] [-o FILE]``.
+"""``python -m grader SPEC SUBMISSION... [--format text|json] [-o FILE] [--feedback LEVEL]``.
 
 Exit status: 0 when grading ran (whatever the scores), 2 for usage errors
 and bad specs. A broken submission file is reported in the results and
@@ -11,8 +11,10 @@ import argparse
 import math
 import sys
 
+from grader.feedback.levels import DEFAULT_LEVEL, LEVELS
 from grader.grading import DEFAULT_TIME_LIMIT, Grader
 from grader.reports import REPORTERS
+from grader.reports.text import wants_colour
 from solver.errors import SpecError
 from solver.output import emit, program_name
 from solver.key import build_key
@@ -50,13 +52,20 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="SECONDS",
                         help=f"most seconds to check one answer, above 0 and at most "
                              f"{MAX_TIME_LIMIT:g} (default: {DEFAULT_TIME_LIMIT:g})")
+    parser.add_argument("--feedback", choices=LEVELS, default=DEFAULT_LEVEL,
+                        help="how much feedback shows: verdict (right or wrong), hint (the named "
+                             "mistake and where it shows) or full (also expected values and "
+                             f"references); never more than the spec allows (default: {DEFAULT_LEVEL})")
     args = parser.parse_args(argv)
     try:
         key = build_key(load_problem(args.spec))
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    with Grader(key, time_limit=args.time_limit) as grader:
+    with Grader(key, time_limit=args.time_limit, feedback=args.feedback) as grader:
         results = [grader.grade_path(path) for path in args.submissions]
-    text = REPORTERS[args.format](results)
+    if args.format == "text":
+        text = REPORTERS["text"](results, colour=wants_colour(args.output))
+    else:
+        text = REPORTERS[args.format](results)
     return emit(text, args.output)

@@ -16,6 +16,7 @@ from grader.answer_keys import raw_answer_key
 from grader.checks import (CHECKERS, UnknownKey, check_registered, forget_key, install_key, prepare_key,
                            register_key, run_check)
 from grader.checks.context import CheckContext
+from grader.feedback.levels import FULL, effective_level, shown_feedback, shown_mistake, shown_reference
 from grader.results import (CORRECT, INCORRECT, MANUAL, MISSING, PARTIAL, UNPARSEABLE, AnswerResult,
                             Check, PartResult, SubmissionResult)
 from grader.sandbox import Sandbox, SandboxCrashed, SandboxError, SandboxTimeout
@@ -35,9 +36,10 @@ class Grader:
     """Grades submissions of one problem. Use as a context manager (it owns a worker process)."""
 
     def __init__(self, key: AnswerKey, *, time_limit: float = DEFAULT_TIME_LIMIT,
-                 sandbox: Sandbox | None = None, cache: bool = True):
+                 sandbox: Sandbox | None = None, cache: bool = True, feedback: str = FULL):
         self.key = key
         self.cache = cache
+        self.feedback = feedback
         prepare_key(key)
         self._token = register_key(key)
         self._sandbox = sandbox or Sandbox(time_limit=time_limit)
@@ -90,8 +92,11 @@ class Grader:
             check = self._check(part_key, item, by_item.get(item), context)
             max_score = part.points * weights[item] / total_weight
             score = max_score if check.verdict == CORRECT else 0.0
+            level = effective_level(self.feedback, part.feedback)
             results.append(AnswerResult(item, check.verdict, score, max_score,
-                                        _bounded_feedback(check.feedback), check.reference))
+                                        _bounded_feedback(shown_feedback(check, level)),
+                                        shown_reference(check, level), shown_mistake(check, level),
+                                        _bounded_feedback(check.read_as)))
         return PartResult(part.id, _part_verdict(results), sum(r.score for r in results),
                           part.points, tuple(results))
 

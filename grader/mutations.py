@@ -444,6 +444,12 @@ def _replace_entry(node: Node, entry: Entry, new: Expr, var: str) -> Node:
 
 # --- tidy construction ----------------------------------------------------------------------
 
+def substitute(node: Node, values: Mapping[str, Expr]) -> Node:
+    """``node`` with the free symbols named in ``values`` replaced at once (sum indices stay
+    bound), rebuilt tidily; raises NotationError when the result divides by a zero number."""
+    return _substitute(node, values)
+
+
 def _substitute(node: Node, values: Mapping[str, Expr]) -> Node:
     """``node`` with the free symbols named in ``values`` replaced at once, rebuilt tidily.
 

@@ -13,12 +13,22 @@ VERDICTS = (CORRECT, PARTIAL, INCORRECT, UNPARSEABLE, MISSING, MANUAL)
 class Check:
     """The outcome of comparing one answer with the key, before points are attached.
 
-    ``reference`` is shown to human graders for ``manual`` answers.
+    The parts are kept apart so that a report can show as much as its feedback
+    level allows (:mod:`grader.feedback.levels`): ``feedback`` says where the
+    answer goes wrong without giving the key away (shown at ``hint``);
+    ``mistake`` and ``hint`` name a recognised mistake and teach about it
+    (``hint``); ``reveal`` holds expected values, expansions and the key's own
+    expression (``full`` only); ``reference`` is the instructor's text (``full``
+    only); ``read_as`` is the answer as the grader read it, in canonical text.
     """
 
     verdict: str
     feedback: str = ""
     reference: str | None = None
+    mistake: str | None = None
+    hint: str = ""
+    reveal: str = ""
+    read_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,12 +41,18 @@ class AnswerResult:
     max_score: float
     feedback: str = ""
     reference: str | None = None
+    mistake: str | None = None
+    read_as: str = ""
 
     def to_data(self) -> dict:
         data = {"verdict": self.verdict, "score": _number(self.score),
                 "max_score": _number(self.max_score), "feedback": self.feedback}
         if self.reference is not None:
             data["reference"] = self.reference
+        if self.mistake is not None:
+            data["mistake"] = self.mistake
+        if self.read_as:
+            data["read_as"] = self.read_as
         return data
 
 

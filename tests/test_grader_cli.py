@@ -40,13 +40,15 @@ def _write(tmp_path, name, text):
     return str(path)
 
 
-def _grade_json(paths, capsys):
-    assert main([SEED, *paths, "--format", "json"]) == 0
+def _grade_json(paths, capsys, *options):
+    assert main([SEED, *paths, "--format", "json", *options]) == 0
     return json.loads(capsys.readouterr().out)["results"]
 
 
 def test_full_marks_and_manual_explanation(tmp_path, capsys):
-    [result] = _grade_json([_write(tmp_path, "alice.yaml", FULL)], capsys)
+    [hinted] = _grade_json([_write(tmp_path, "alice.yaml", FULL)], capsys)
+    assert "reference" not in hinted["parts"][-1]["answers"]["explanation"]     # the default is hint
+    [result] = _grade_json([_write(tmp_path, "alice.yaml", FULL)], capsys, "--feedback", "full")
     assert result["student"] == "alice" and result["error"] is None
     # points by hand: a 1, b 1, c.i..c.iii 1 each, c.iv 1.5 split in three (0.5 each)
     assert result["max_score"] == 6.5
@@ -108,7 +110,7 @@ def test_text_report_and_output_file(tmp_path):
     assert run.returncode == 0 and run.stdout == ""
     report = out.read_text()
     assert "6 / 6.5 points, 0.5 more to be graded by hand" in report
-    assert "(c.iv)" in report and "reference:" in report
+    assert "(c.iv)" in report and "reference:" not in report      # hint: no reference
 
 
 def test_bad_spec_exits_2(tmp_path):

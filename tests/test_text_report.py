@@ -64,3 +64,41 @@ def test_summary_reference_is_a_table():
     for row in lines[start + 1:start + 7]:   # columns line up under the header
         assert len(row) - len(row.split()[-1]) == header.index("params_without_bias")
     assert re.search(r"summary: manual", report)
+
+
+def _one_answer_result(verdict="incorrect", feedback="looks like forgot the +1: count the first window",
+                       read_as="3 x 4") -> SubmissionResult:
+    answer = AnswerResult("shape", verdict, 0.0, 1.0, feedback, read_as=read_as)
+    return SubmissionResult("s.yaml", "q", "ann", 0.0, 1.0, (PartResult("a", verdict, 0.0, 1.0, (answer,)),))
+
+
+def test_answers_have_points_read_as_and_hint_lines_and_a_total():
+    lines = render_text([_one_answer_result()]).splitlines()
+    assert lines[3].split() == ["shape:", "incorrect", "0", "/", "1"]
+    assert lines[4] == "        read as: 3 x 4"
+    assert lines[5] == "        hint: looks like forgot the +1: count the first window"
+    assert lines[6] == "  total: 0 / 1 points"
+    assert "\x1b" not in "\n".join(lines)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color():
+    from grader.reports.text import wants_colour
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    class Pipe:
+        def isatty(self):
+            return False
+
+    assert wants_colour(None, Terminal(), {}) is True
+    assert wants_colour(None, Terminal(), {"NO_COLOR": "1"}) is False
+    assert wants_colour(None, Terminal(), {"NO_COLOR": ""}) is True        # empty: not set (no-color.org)
+    assert wants_colour(None, Pipe(), {}) is False
+    assert wants_colour("report.txt", Terminal(), {}) is False
+    coloured = render_text([_one_answer_result()], colour=True)
+    assert "\x1b[31mincorrect\x1b[0m" in coloured
+    # colour never reaches text from outside, which stays escaped
+    forged = render_text([_one_answer_result(read_as="\x1b[2J")], colour=True)
+    assert "read as: \\x1b[2J" in forged

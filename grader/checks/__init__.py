@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from grader.checks.context import CheckContext
-from grader.checks.count import judge_count, prepare_count, read_count
+from grader.checks.count import echo_count, judge_count, matches_count, prepare_count, read_count
 from grader.checks.explanation import judge_explanation, read_explanation
-from grader.checks.index_expression import judge_index_expression, prepare_index_expression, read_index_expression
+from grader.checks.index_expression import (echo_index_expression, judge_index_expression,
+                                            matches_index_expression, prepare_index_expression,
+                                            read_index_expression)
 from grader.checks.numeric import judge_numeric, read_numeric
-from grader.checks.shape import judge_shape, prepare_shape, read_shape_answer
+from grader.checks.shape import echo_shape, judge_shape, matches_shape, prepare_shape, read_shape_answer
 from grader.checks.summary import judge_summary, read_summary
+from grader.feedback.annotate import annotate, prepare_annotations
 from grader.results import Check
 
 
@@ -34,21 +37,26 @@ from grader.results import Check
 class Checker:
     """``read`` and ``judge`` of one item; ``prepare(part_key, expected)`` computes the key's side
     once, before grading; ``uses_indexing``: the verdict depends on the declared index base;
-    ``sandboxed``: judging evaluates the answer (else it runs in-process, uncached)."""
+    ``sandboxed``: judging evaluates the answer (else it runs in-process, uncached);
+    ``matches(part_key, value, reading, context)``: whether a reading equals another answer in
+    reading form (used to name mistakes); ``echo(reading)``: the reading as canonical text."""
 
     read: Callable
     judge: Callable
     prepare: Callable | None = None
     uses_indexing: bool = False
     sandboxed: bool = True
+    matches: Callable | None = None
+    echo: Callable | None = None
 
 
 CHECKERS = {
-    "shape": Checker(read_shape_answer, judge_shape, prepare_shape),
-    "value": Checker(read_index_expression, judge_index_expression, prepare_index_expression, uses_indexing=True),
+    "shape": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
+    "value": Checker(read_index_expression, judge_index_expression, prepare_index_expression, uses_indexing=True,
+                     matches=matches_index_expression, echo=echo_index_expression),
     "numeric": Checker(read_numeric, judge_numeric),
     "explanation": Checker(read_explanation, judge_explanation, sandboxed=False),
-    "params": Checker(read_count, judge_count, prepare_count),
+    "params": Checker(read_count, judge_count, prepare_count, matches=matches_count, echo=echo_count),
     "summary": Checker(read_summary, judge_summary, sandboxed=False),
 }
 
@@ -61,6 +69,7 @@ def prepare_key(key) -> None:
             prepare = CHECKERS[item].prepare
             if prepare is not None:
                 prepare(part_key, expected)
+            prepare_annotations(part_key, item, CHECKERS[item])
 
 
 def run_check(part_key, item: str, raw: object, context: CheckContext) -> Check:
@@ -69,7 +78,13 @@ def run_check(part_key, item: str, raw: object, context: CheckContext) -> Check:
     reading = checker.read(part_key, raw)
     if isinstance(reading, Check):
         return reading
-    return checker.judge(part_key, part_key.answer(item), reading, context)
+    return _judged(checker, part_key, item, part_key.answer(item), reading, context)
+
+
+def _judged(checker: Checker, part_key, item: str, expected, reading, context: CheckContext) -> Check:
+    """The checker's verdict with the named mistake and the echo of the reading added."""
+    check = checker.judge(part_key, expected, reading, context)
+    return annotate(part_key, item, checker, reading, context, check)
 
 
 # ---- answer keys known to the worker ---------------------------------------------------------
@@ -118,14 +133,14 @@ def check_registered(token: int, part_id: str, item: str, raw, context: CheckCon
         return reading
     expected = part_key.answer(item)
     if not cached:
-        return checker.judge(part_key, expected, reading, context)
+        return _judged(checker, part_key, item, expected, reading, context)
     cache_key = (token, part_id, item, context.indexing if checker.uses_indexing else None, reading)
     try:
         verdict = _VERDICTS.get(cache_key)
     except TypeError:                       # an unhashable reading is judged, just not shared
-        return checker.judge(part_key, expected, reading, context)
+        return _judged(checker, part_key, item, expected, reading, context)
     if verdict is None:
         if len(_VERDICTS) >= MAX_CACHED_VERDICTS:
             _VERDICTS.clear()
-        verdict = _VERDICTS[cache_key] = checker.judge(part_key, expected, reading, context)
+        verdict = _VERDICTS[cache_key] = _judged(checker, part_key, item, expected, reading, context)
     return verdict

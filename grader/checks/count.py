@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.formulas import first_mismatch, key_values, unknown_symbols
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import NotationError, PointwiseError, read_expression
+from solver.notation import NotationError, PointwiseError, read_expression, to_text
 
 
 def read_count(part_key, raw):
@@ -32,9 +32,21 @@ def judge_count(part_key, expected, found, context) -> Check:
         mismatch = first_mismatch(expected.tree, found, domain)
     except PointwiseError as error:
         return Check(UNPARSEABLE, str(error))
-    return Check(CORRECT) if mismatch is None else Check(INCORRECT, mismatch.describe())
+    if mismatch is None:
+        return Check(CORRECT)
+    return Check(INCORRECT, mismatch.where(), reveal=f"there {mismatch.expected_text()}")
 
 
 def prepare_count(part_key, expected) -> None:
     """The key's value as a tree and its values on the domain sample, computed once."""
     key_values(expected.tree, part_key.domain)
+
+
+def matches_count(part_key, other, found, context) -> bool:
+    """Whether the formula ``found`` equals the tree ``other`` over the part's domain."""
+    return not unknown_symbols(found, part_key.domain) and first_mismatch(other, found, part_key.domain) is None
+
+
+def echo_count(found) -> str:
+    """The number or formula as it was read, in canonical text: ``C*K^2``."""
+    return to_text(found)

@@ -78,10 +78,18 @@ class Mismatch:
 
     def describe(self) -> str:
         """``with H=3, K=2, S=2 it gives 1, but the answer is 2``."""
+        return f"{self.where()}, but {self.expected_text()}"
+
+    def where(self) -> str:
+        """``with H=3, K=2, S=2 it gives 1``: the point and the student's value, nothing of the key."""
         where = ", ".join(f"{k}={v}" for k, v in self.point.items())
         found = "undefined (division by zero)" if self.found is UNDEFINED else show_number(self.found)
         prefix = f"with {where} " if where else ""
-        return f"{prefix}it gives {found}, but the answer is {show_number(self.expected)}"
+        return f"{prefix}it gives {found}"
+
+    def expected_text(self) -> str:
+        """``the answer is 2``: the key's value at the point (for ``full`` feedback only)."""
+        return f"the answer is {show_number(self.expected)}"
 
 
 def unknown_symbols(student: tree.Node, domain: Domain) -> list[str]:

@@ -28,8 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks.memo import memo
+from grader.feedback.expand import entries_of, expand, show_entry, show_polynomial
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
-from solver.notation import Budget, EvaluationError, NotationError, compile_tree, lhs_text, read_equation, tree
+from solver.notation import (Budget, EvaluationError, NotationError, compile_tree, equation_to_text, lhs_text,
+                             read_equation, tree)
 
 #: Index assignments checked at most (all of them when there are fewer).
 MAX_POINTS = 600
@@ -45,9 +47,9 @@ _ACCEPTED = "write it like y[i] = sum_{k=1}^{3} a[i, k] b[k] or y[i] = Sum(a[i, 
 
 
 class _Reject(Exception):
-    def __init__(self, verdict: str, feedback: str):
+    def __init__(self, verdict: str, feedback: str, reveal: str = ""):
         super().__init__(feedback)
-        self.check = Check(verdict, feedback)
+        self.check = Check(verdict, feedback, reveal=reveal)
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,14 @@ def _bind(key: tree.Equation, student: tree.Equation) -> _Binding:
     expected_lhs = lhs_text(key)
     if student.of.name != key.of.name or (student.wrt is None) != (key.wrt is None) or (
             key.wrt is not None and student.wrt.name != key.wrt.name):
-        raise _Reject(INCORRECT, f"the left-hand side {lhs_text(student)} is not what this part "
-                                 f"asks; it asks for {expected_lhs}")
+        raise _Reject(INCORRECT, f"the left-hand side {lhs_text(student)} is not what this part asks",
+                      reveal=f"it asks for {expected_lhs}")
     for mine, theirs, tensor in ((student.of, key.of, key.of.name),
                                  (student.wrt, key.wrt, key.wrt.name if key.wrt else "")):
         if mine is not None and len(mine.indices) != len(theirs.indices):
-            raise _Reject(INCORRECT, f"{tensor} has {len(theirs.indices)} indices in this part "
-                                     f"({expected_lhs}); the answer gives {len(mine.indices)}")
+            raise _Reject(INCORRECT, f"the answer gives {tensor} {len(mine.indices)} indices, not as "
+                                     f"many as it has in this part",
+                          reveal=f"{tensor} has {len(theirs.indices)} indices in this part ({expected_lhs})")
     for item in student.lhs_indices:
         if not (isinstance(item, tree.Sym) or _is_integer(item)):
             raise _Reject(UNPARSEABLE, "left-hand-side indices must be names or whole numbers")
@@ -168,15 +171,65 @@ def _compute_key_table(expected) -> _KeyTable:
 
 def _compare(expected, student, binding, student_base) -> Check:
     table = _key_table(expected)
-    mismatch = _first_mismatch(table, student.rhs, binding, expected.base, student_base)
-    if mismatch is None:
+    difference = _first_mismatch(table, student.rhs, binding, expected.base, student_base)
+    if difference is None:
         return Check(CORRECT)
     other = 1 - student_base
     if _first_mismatch(table, student.rhs, binding, expected.base, other, quiet=True) is None:
         return Check(INCORRECT, f"this is right if indices start at {other}, but the submission "
                                 f"uses indices from {student_base}: declare 'indexing: {other}' in "
-                                f"the submission, or shift the indices")
-    return Check(INCORRECT, mismatch)
+                                f"the submission, or shift the indices",
+                     mistake="an off-by-one index base",
+                     hint="every index runs from the first index of its axis; the two bases differ by one")
+    if isinstance(difference, str):
+        return Check(INCORRECT, difference)
+    return _difference_check(expected, student, difference, student_base)
+
+
+@dataclass(frozen=True)
+class _Difference:
+    """The first index where the answer differs: the key's and the student's index values."""
+
+    key_env: dict
+    student_env: dict
+
+
+def _difference_check(expected, student, difference: _Difference, student_base: int) -> Check:
+    """Where the answer differs, both sides written out there (the correct one only in ``reveal``)."""
+    env = difference.student_env
+    where = ", ".join(f"{name} = {v}" for name, v in env.items())
+    at = f" at {where}" if where else ""
+    shapes = dict(expected.tensors)
+    mine = expand(student.rhs, env, shapes, student_base)
+    theirs = expand(expected.tree.rhs, difference.key_env, shapes, expected.base)
+    if theirs is not None and student_base != expected.base:
+        shift = student_base - expected.base
+        theirs = {tuple((name, tuple(i + shift for i in idx)) for name, idx in monomial): c
+                  for monomial, c in theirs.items()}
+    feedback = f"the expression differs from the correct one{at}"
+    if mine is None:
+        return Check(INCORRECT, feedback)
+    feedback += f": there yours is {show_polynomial(mine)}"
+    if theirs is None:
+        return Check(INCORRECT, feedback)
+    extra = sorted(entries_of(mine) - entries_of(theirs))
+    if extra:
+        named = ", ".join(show_entry(e) for e in extra[:3]) + (" …" if len(extra) > 3 else "")
+        feedback += f"; it uses {named}, which the correct one does not depend on there"
+    return Check(INCORRECT, feedback, reveal=f"the correct one there is {show_polynomial(theirs)}")
+
+
+def matches_index_expression(part_key, other, student: tree.Equation, context) -> bool:
+    """Whether ``student`` equals ``other`` (an answer-like object with ``tree``, ``ranges``,
+    ``tensors`` and ``base``, such as a named mistake) at every index, as the key is checked."""
+    expected = part_key.answer("value")
+    try:
+        binding = _bind(expected.tree, student)
+        _check_names(student, binding, dict(expected.tensors))
+        return _first_mismatch(_key_table(other), student.rhs, binding, other.base, context.indexing,
+                               quiet=True) is None
+    except (_Reject, EvaluationError):
+        return False
 
 
 def _points(ranges: list[range]) -> list[tuple[int, ...]]:
@@ -190,21 +243,20 @@ def _points(ranges: list[range]) -> list[tuple[int, ...]]:
     return corners + [tuple(chooser.choice(r) for r in ranges) for _ in range(MAX_POINTS - 2)]
 
 
-def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_base, quiet=False) -> str | None:
+def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_base, quiet=False):
+    """None when the answer agrees everywhere; else a :class:`_Difference` (``"differs"`` when
+    ``quiet``), or a message when the left-hand side cannot be matched."""
     shift = student_base - key_base
     compiled = compile_tree(student_rhs, student_base)
     budget = Budget(max(MIN_ITERATIONS, WORK_FACTOR * table.iterations))
     for tensors, values in table.trials:
         for point, want in zip(table.points, values):
-            student_env, problem = _student_env(binding, dict(zip(table.names, point)), shift)
+            key_env = dict(zip(table.names, point))
+            student_env, problem = _student_env(binding, key_env, shift)
             if problem is not None:
                 return problem
             if compiled.call_prepared(tensors, dict(student_env), budget) != want:
-                if quiet:
-                    return "differs"
-                where = ", ".join(f"{name}={v}" for name, v in student_env.items())
-                return (f"the expression differs from the correct one at {where}"
-                        if where else "the expression differs from the correct one")
+                return "differs" if quiet else _Difference(key_env, student_env)
     return None
 
 
@@ -222,6 +274,14 @@ def _student_env(binding, key_env, shift) -> tuple[dict, str | None]:
                              f"ranges over several values: use an index name for it")
             return env, f"the left-hand side has index {student_item.value} where this part has {value}"
     return env, None
+
+
+def echo_index_expression(student: tree.Equation) -> str:
+    """The equation as it was read, in canonical text (a bare right-hand side as it stands)."""
+    if student.of is None:
+        from solver.notation import to_text
+        return to_text(student.rhs)
+    return equation_to_text(student)
 
 
 def prepare_index_expression(part_key, expected) -> None:

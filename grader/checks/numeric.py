@@ -40,7 +40,8 @@ def judge_numeric(part_key, expected, reading, context) -> Check:
     shape, values = reading
     target = expected.array
     if tuple(shape) != target.shape:
-        return Check(INCORRECT, f"has shape {_shape(shape)}; this part expects {_shape(target.shape)}")
+        return Check(INCORRECT, f"has shape {_shape(shape)}, not the shape of this part's tensor",
+                     reveal=f"this part expects {_shape(target.shape)}")
     array = np.array(values, dtype=np.float64).reshape(shape)
     options = part_key.part.options
     close = np.isclose(array, target, rtol=options.rtol, atol=options.atol)
@@ -49,7 +50,8 @@ def judge_numeric(part_key, expected, reading, context) -> Check:
     wrong = np.argwhere(~close)
     first = tuple(int(i) + part_key.part.indexing for i in wrong[0])
     return Check(INCORRECT, f"{len(wrong)} of {array.size} entries differ from the key, the first "
-                            f"at index {list(first)} (indices from {part_key.part.indexing})")
+                            f"at index {list(first)} (indices from {part_key.part.indexing})",
+                 reveal=f"there the key has {target[tuple(wrong[0])]:g}, the answer {array[tuple(wrong[0])]:g}")
 
 
 def _loaded(raw: object) -> object:

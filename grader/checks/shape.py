@@ -40,7 +40,8 @@ def _entries_feedback(found, want, domain) -> Check:
         except PointwiseError as error:
             return Check(UNPARSEABLE, f"axis {axis}: {error}")
         if mismatch is not None:
-            return Check(INCORRECT, f"axis {axis} of {len(want)} is wrong: {mismatch.describe()}")
+            return Check(INCORRECT, f"axis {axis} of {len(want)} is wrong: {mismatch.where()}",
+                         reveal=f"there {mismatch.expected_text()}")
     return Check(CORRECT)
 
 
@@ -50,13 +51,15 @@ def _axis_count_feedback(part_key, found, want) -> Check:
         if _entries_feedback(found, squeezed, part_key.domain).verdict == CORRECT:
             if part_key.part.options.allow_squeeze:
                 return Check(CORRECT, "accepted without the singleton axes")
-            return Check(INCORRECT, f"has the right sizes but drops the axes of size 1: this part "
-                                    f"expects all {len(want)} axes ({shape_to_text(want)})")
+            return Check(INCORRECT, "has the right sizes but drops the axes of size 1",
+                         mistake="size-1 axes dropped",
+                         hint="every axis counts, even one of size 1: keep it in the shape",
+                         reveal=f"this part expects all {len(want)} axes ({shape_to_text(want)})")
     what = {"jacobian": "the full Jacobian: the output's axes followed by the variable's",
             "loss_gradient": "the gradient, which has the variable's shape"}.get(part_key.part.of, "")
-    expects = f"{what}, {len(want)} axes" if what else f"{len(want)} axes"
-    return Check(INCORRECT, f"shape {_shown(found)} has {len(found)} axes; this part expects "
-                            f"{expects} ({shape_to_text(want)})")
+    expects = f"; this part expects {what}" if what else ""
+    return Check(INCORRECT, f"shape {_shown(found)} has {len(found)} axes{expects}",
+                 reveal=f"it has {len(want)} axes ({shape_to_text(want)})")
 
 
 def _shown(found) -> str:
@@ -70,3 +73,14 @@ def prepare_shape(part_key, expected) -> None:
     """The key's shape as trees and its domain sample, computed once."""
     for size in expected.trees:
         key_values(size, part_key.domain)
+
+
+def matches_shape(part_key, other: tuple, found: tuple, context) -> bool:
+    """Whether the shape ``found`` equals ``other`` (a tuple of trees) entry by entry over the domain."""
+    return len(found) == len(other) and all(
+        first_mismatch(want, entry, part_key.domain) is None for want, entry in zip(other, found))
+
+
+def echo_shape(found: tuple) -> str:
+    """The shape as it was read: ``1 x 2 x 3``."""
+    return _shown(found)

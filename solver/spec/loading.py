@@ -18,10 +18,10 @@ from solver.plain_data import data_problem
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer
-from solver.spec.model import OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
+from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
-_PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version"}
+_PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version", "feedback"}
 _OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights"}
 
 
@@ -67,6 +67,7 @@ def _read_problem(raw: object, source: str) -> Problem:
     if not isinstance(parts_raw, list) or not parts_raw:
         raise SpecError("expected a non-empty list of parts, each with an id", field="parts")
     inherited = _Inherited(indexing=indexing, options=_options(raw.get("options"), PartOptions()))
+    inherited.feedback = _choice(raw, "feedback", FEEDBACK_LEVELS)
     parts: list[Part] = []
     for index, part_raw in enumerate(parts_raw):
         _read_part(part_raw, f"parts[{index}]", None, inherited, parts)
@@ -86,6 +87,7 @@ class _Inherited:
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
+        self.feedback: str | None = None
 
 
 def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inherited,
@@ -110,6 +112,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
             assumptions=inherited.assumptions + _assumptions(raw.get("assumptions")),
             prompt=_text(raw, "prompt") or "",
         )
+        here.feedback = _choice(raw, "feedback", FEEDBACK_LEVELS) or inherited.feedback
         children = raw.get("parts")
         if children is not None:
             if not isinstance(children, list) or not children:
@@ -149,7 +152,8 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         raise SpecError("expected the reference answer as text", field="reference")
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
-                assumptions=here.assumptions, reference=reference, options=here.options)
+                assumptions=here.assumptions, reference=reference, options=here.options,
+                feedback=here.feedback)
     check_asked(part)
     return part
 

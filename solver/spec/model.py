@@ -14,7 +14,11 @@ WRT_CHOICES = ("weight", "input", "bias")
 
 #: The fields a part mapping accepts.
 PART_FIELDS = frozenset({"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt",
-                         "wrt_layer", "assumptions", "reference", "options", "parts", "indexing"})
+                         "wrt_layer", "assumptions", "reference", "options", "parts", "indexing",
+                         "feedback"})
+
+#: How much a grading report may show (``feedback:``), from least to most.
+FEEDBACK_LEVELS = ("verdict", "hint", "full")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class Part:
 
     ``assumptions`` are sympy relations from the spec (``H >= K``) that,
     together with each layer's validity constraints, define the domain in
-    which symbolic answers are compared. ``wrt_layer`` is the position
+    which symbolic answers are compared. ``feedback`` is the most a grading
+    report shows for this part (one of FEEDBACK_LEVELS; None: no limit). ``wrt_layer`` is the position
     (from 1) in ``layers`` of the layer whose weight or bias ``wrt`` means;
     None when ``wrt`` is ``input`` (the first layer's input) or absent.
     """
@@ -59,6 +64,7 @@ class Part:
     assumptions: tuple[sympy.Basic, ...] = ()
     reference: str | None = None
     options: PartOptions = field(default_factory=PartOptions)
+    feedback: str | None = None
 
     @property
     def layer(self) -> Layer:

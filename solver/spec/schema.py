@@ -10,13 +10,16 @@ import json
 
 from solver.layers import TensorNames
 from solver.ops import OPS
-from solver.spec.model import OF_CHOICES, WRT_CHOICES
+from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, WRT_CHOICES
 
 # anyOf, not oneOf: a string such as "same" is both a size formula and a padding mode.
 _SIZE = {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}],
          "description": "an integer, or a symbol/formula such as K or 2*P"}
 _PER_AXIS = {"anyOf": [_SIZE, {"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 3}],
              "description": "one size for all axes, a list [3, 2] or text such as '3 x 2'"}
+
+_FEEDBACK = {"enum": list(FEEDBACK_LEVELS),
+             "description": "the most a grading report shows: verdict, hint or full (inherited)"}
 
 
 def _or_null(schema: dict) -> dict:
@@ -74,6 +77,7 @@ def spec_schema() -> dict:
             "options": {"$ref": "#/$defs/options"},
             "indexing": {"enum": [0, 1]},
             "parts": {"type": "array", "items": {"$ref": "#/$defs/part"}, "minItems": 1},
+            "feedback": _FEEDBACK,
         },
     }
     return {
@@ -90,6 +94,7 @@ def spec_schema() -> dict:
             "indexing": {"enum": [0, 1]},
             "options": {"$ref": "#/$defs/options"},
             "parts": {"type": "array", "items": {"$ref": "#/$defs/part"}, "minItems": 1},
+            "feedback": _FEEDBACK,
         },
         "$defs": {"layer": layer, "part": part, "options": options},
     }
