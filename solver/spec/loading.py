@@ -88,10 +88,11 @@ class _Inherited:
     """What a sub-part takes from its parent."""
 
     def __init__(self, *, indexing: int, options: PartOptions, layer_raw=None, layers_raw=None,
-                 assumptions: tuple = (), prompt: str = ""):
+                 assumptions: tuple = (), prompt: str = "", context: tuple = ()):
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
+        self.context = context      # the prompts of the enclosing parts, outermost first
 
 
 def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inherited,
@@ -115,6 +116,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
             layers_raw=raw.get("layers", inherited.layers_raw if "layer" not in raw else None),
             assumptions=inherited.assumptions + _assumptions(raw.get("assumptions")),
             prompt=_text(raw, "prompt") or "",
+            context=inherited.context + ((inherited.prompt,) if inherited.prompt else ()),
         )
         children = raw.get("parts")
         if children is not None:
@@ -155,7 +157,8 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         raise SpecError("expected the reference answer as text", field="reference")
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
-                assumptions=here.assumptions, reference=reference, options=here.options)
+                assumptions=here.assumptions, reference=reference, options=here.options,
+                context=here.context)
     check_asked(part)
     return part
 

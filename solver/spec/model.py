@@ -59,6 +59,8 @@ class Part:
     assumptions: tuple[sympy.Basic, ...] = ()
     reference: str | None = None
     options: PartOptions = field(default_factory=PartOptions)
+    #: The prompts of the enclosing parts, outermost first (a sub-part's setting).
+    context: tuple[str, ...] = ()
 
     @property
     def layer(self) -> Layer:
