@@ -11,12 +11,11 @@ import argparse
 import math
 import sys
 
-from grader.grading import DEFAULT_TIME_LIMIT, Grader
+from grader.grading import DEFAULT_TIME_LIMIT
 from grader.reports import REPORTERS
+from grader.variants import VariantGrader
 from solver.errors import SpecError
 from solver.output import emit, program_name
-from solver.key import build_key
-from solver.spec.loading import load_problem
 
 
 #: The largest --time-limit accepted: ten minutes for one answer.
@@ -35,6 +34,13 @@ def _time_limit(text: str) -> float:
     return value
 
 
+def _seed(text: str) -> int:
+    """Parse --seed: an integer >= 0."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0; found {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the grader command line; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -50,13 +56,17 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="SECONDS",
                         help=f"most seconds to check one answer, above 0 and at most "
                              f"{MAX_TIME_LIMIT:g} (default: {DEFAULT_TIME_LIMIT:g})")
+    parser.add_argument("--seed", type=_seed, metavar="N",
+                        help="the assignment seed of per-student variants (default: the spec's "
+                             "variants.seed); each submission is graded against its student's "
+                             "variant (grader/variants.py)")
     args = parser.parse_args(argv)
     try:
-        key = build_key(load_problem(args.spec))
+        grader = VariantGrader(args.spec, seed=args.seed, time_limit=args.time_limit)
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    with Grader(key, time_limit=args.time_limit) as grader:
+    with grader:
         results = [grader.grade_path(path) for path in args.submissions]
     text = REPORTERS[args.format](results)
     return emit(text, args.output)
