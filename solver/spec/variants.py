@@ -165,7 +165,7 @@ class Freedom:
         if "base" in raw:
             matches = [i for i, v in enumerate(values) if _same(v, raw["base"])]
             if not matches:
-                raise SpecError(f"base {plain_text(raw['base'])!r} is not one of the values "
+                raise SpecError(f"base {_value_text(raw['base'])} is not one of the values "
                                 f"{_shown(values)}", field=f"{field}.base")
             base = matches[0]
         index = len(self.variables)
@@ -219,7 +219,7 @@ class Freedom:
         except NotationError as error:
             raise SpecError(f"cannot read the formula {text!r}: {error}", field=field) from None
         names = _symbols(_sizes_only(node, text, field))
-        self.check_names(names, text, field)
+        self.check_names(names, text.strip(), field)
         return _Formula(text.strip(), compile_tree(node, 0),
                         tuple((n, self._names[n]) for n in sorted(names)))
 
@@ -297,7 +297,7 @@ def _choose(raw: object, field: str) -> tuple:
             raise SpecError(f"expected a number, a text or a list of them; found "
                             f"{type(value).__name__} (choices do not nest)", field=f"{field}.choose[{i}]")
         if any(_same(value, other) for other in raw[:i]):
-            raise SpecError(f"{plain_text(value)!r} is listed twice", field=f"{field}.choose[{i}]")
+            raise SpecError(f"{_value_text(value)} is listed twice", field=f"{field}.choose[{i}]")
     return tuple(raw)
 
 
@@ -312,7 +312,8 @@ def _range(raw: Mapping, field: str) -> tuple:
         raise SpecError(f"lo {low} is above hi {high}", field=f"{field}.range")
     step = raw.get("step", 1)
     if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise SpecError(f"expected an integer >= 1; found {plain_text(step)!r}", field=f"{field}.step")
+        found = "0, which never advances" if step == 0 and not isinstance(step, bool) else repr(step)
+        raise SpecError(f"expected an integer >= 1; found {found}", field=f"{field}.step")
     count = (high - low) // step + 1
     if count > MAX_RANGE_VALUES:
         raise SpecError(f"has {count:,} values; at most {MAX_RANGE_VALUES:,}", field=f"{field}.range")
