@@ -448,3 +448,21 @@ def test_problem_from_data_still_takes_specs_without_freedom_unchanged():
     raw = {"id": "q", "parts": [{"id": "a", "prompt": "R^{1x2} {K}", "layer": {"op": "conv1d",
            "input": [5], "kernel": 3}, "ask": ["shape"]}]}
     assert problem_from_data(raw).parts[0].prompt == "R^{1x2} {K}"
+
+
+def test_a_space_too_large_to_enumerate_is_sampled_and_stays_admissible(tmp_path):
+    path = _write(tmp_path, "id: big\nconstraints: ['K <= L', 'L % 7 == 0']\nparts:\n  - id: a\n"
+                            "    layer: {op: conv1d, input: [{name: L, range: [1, 10000], base: 7}], "
+                            "kernel: {name: K, range: [1, 20]}}\n    ask: [shape]\n")
+    space = SpecVariants(path).space
+    assert space.product == 200_000 and space.count is None        # above MAX_ENUMERATED
+    chosen = [dict(space.for_student(s, 1).values) for s in IDS[:100]]
+    assert all(v["K"] <= v["L"] and v["L"] % 7 == 0 for v in chosen)
+    assert len({(v["L"], v["K"]) for v in chosen}) > 90
+
+
+def test_an_unquoted_yaml_reference_is_the_value_itself(tmp_path):
+    path = _write(tmp_path, "id: q\nparts:\n  - id: a\n    layer: {op: conv2d, input: "
+                            "[{name: H, choose: [6, 7]}, {H}], kernel: {H}}\n    ask: [shape]\n")
+    layers = [SpecVariants(path).numbered(n).problem.parts[0].layers[0] for n in (0, 1)]
+    assert [(l.spatial, l.kernel) for l in layers] == [((6, 6), (6, 6)), ((7, 7), (7, 7))]

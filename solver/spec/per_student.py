@@ -35,6 +35,8 @@ class SpecVariants:
             raise error.located(file=self.source) from None
         self._raw = raw
         self._problems: dict[tuple, Problem] = {}
+        if self.space is not None:
+            self._space()         # every variant error now, not at the first student
 
     @property
     def declares_freedom(self) -> bool:
@@ -69,6 +71,10 @@ class SpecVariants:
         if self.space is None:
             raise SpecError("this spec declares no choices, so it has one variant: the spec itself; "
                             "declare some with {choose: [...]} or {range: [lo, hi]}", file=self.source)
+        try:
+            self.space.count          # enumerates once: no admissible variant, too few for diversity
+        except SpecError as error:
+            raise error.located(file=self.source) from None
         return self.space
 
     def _variant(self, assignment: Assignment) -> Variant:

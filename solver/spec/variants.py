@@ -461,30 +461,39 @@ class VariantSpace:
         self._sizes = sizes
         base = tuple(v.base for v in freedom.variables)
         self.enumerated = self.product <= MAX_ENUMERATED
-        if self.enumerated and not self.admissible:
-            listed = "; ".join(c.text for c in freedom.constraints) or "none"
-            raise SpecError(f"no assignment of the {self.product:,} the choices allow is admissible "
-                            f"(constraints: {listed}; and every layer must be valid)",
-                            field="constraints" if freedom.constraints else None)
         reason = self.reason(base)
         if reason is not None:
+            if self.enumerated:
+                self._admissible()          # says so when no assignment at all is admissible
             raise SpecError(f"the base values ({_describe(freedom, base)}) are not admissible: "
                             f"{reason}; the base (each choice's base, or its first value) is the "
                             f"original homework and must be one of the variants")
-        if (freedom.diversity is not None and self.enumerated
-                and len(self.admissible) < freedom.diversity):
-            raise SpecError(f"asks for at least {freedom.diversity:,} variants but the choices and "
-                            f"constraints admit only {len(self.admissible):,}",
-                            field="variants.diversity")
 
     @cached_property
     def admissible(self) -> tuple[tuple[int, ...], ...]:
-        """Every admissible assignment, the base first, then in product order (enumerated only)."""
+        """Every admissible assignment, the base first, then in product order (enumerated only).
+
+        Enumerated on first use (making variants), not when the base is loaded; this is
+        where ``variants.diversity`` is checked.
+        """
+        found = self._admissible()
+        freedom = self.freedom
+        if freedom.diversity is not None and len(found) < freedom.diversity:
+            raise SpecError(f"asks for at least {freedom.diversity:,} variants but the choices and "
+                            f"constraints admit only {len(found):,}", field="variants.diversity")
+        return found
+
+    def _admissible(self) -> tuple[tuple[int, ...], ...]:
         base = tuple(v.base for v in self.freedom.variables)
         found = [choice for choice in itertools.product(*(range(n) for n in self._sizes))
                  if choice != base and self.reason(choice) is None]
         if self.reason(base) is None:
             found.insert(0, base)
+        if not found:
+            listed = "; ".join(c.text for c in self.freedom.constraints) or "none"
+            raise SpecError(f"no assignment of the {self.product:,} the choices allow is admissible "
+                            f"(constraints: {listed}; and every layer must be valid)",
+                            field="constraints" if self.freedom.constraints else None)
         return tuple(found)
 
     @property
@@ -552,9 +561,11 @@ class VariantSpace:
         raise SpecError(f"no admissible assignment in {MAX_DRAWS:,} draws from the "
                         f"{self.product:,} combinations; loosen the constraints or the choices")
 
-    def concrete(self, assignment: Assignment) -> object:
-        """The raw spec data of ``assignment``: every choice and reference replaced by its value."""
-        return _fill(self.freedom.template, self._values(assignment.choice))
+    def concrete(self, assignment: Assignment | tuple[int, ...]) -> object:
+        """The raw spec data of ``assignment`` (or of a choice tuple): every choice and
+        reference replaced by its value."""
+        choice = assignment.choice if isinstance(assignment, Assignment) else assignment
+        return _fill(self.freedom.template, self._values(choice))
 
 
 def _unit_error(unit: _Unit, values: tuple) -> str | None:
@@ -674,6 +685,6 @@ def base_data(raw: object) -> object:
     space = variant_space(raw)
     if space is None:
         return raw
-    data = space.concrete(space.base())
+    data = space.concrete(tuple(v.base for v in space.freedom.variables))   # no enumeration
     check_limits(data)
     return data
