@@ -12,13 +12,12 @@ import math
 import sys
 
 from grader.feedback.levels import DEFAULT_LEVEL, LEVELS
-from grader.grading import DEFAULT_TIME_LIMIT, Grader
+from grader.grading import DEFAULT_TIME_LIMIT
 from grader.reports import REPORTERS
 from grader.reports.text import wants_colour
+from grader.variants import VariantGrader
 from solver.errors import SpecError
 from solver.output import emit, program_name
-from solver.key import build_key
-from solver.spec.loading import load_problem
 
 
 #: The largest --time-limit accepted: ten minutes for one answer.
@@ -35,6 +34,13 @@ def _time_limit(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most "
                                          f"{MAX_TIME_LIMIT:g}; found {text!r}")
     return value
+
+
+def _seed(text: str) -> int:
+    """Parse --seed: an integer >= 0."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0; found {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,13 +62,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="how much feedback shows: verdict (right or wrong), hint (the named "
                              "mistake and where it shows) or full (also expected values and "
                              f"references); never more than the spec allows (default: {DEFAULT_LEVEL})")
+    parser.add_argument("--seed", type=_seed, metavar="N",
+                        help="the assignment seed of per-student variants (default: the spec's "
+                             "variants.seed); each submission is graded against its student's "
+                             "variant (grader/variants.py)")
     args = parser.parse_args(argv)
     try:
-        key = build_key(load_problem(args.spec))
+        grader = VariantGrader(args.spec, seed=args.seed, time_limit=args.time_limit, feedback=args.feedback)
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    with Grader(key, time_limit=args.time_limit, feedback=args.feedback) as grader:
+    with grader:
         results = [grader.grade_path(path) for path in args.submissions]
     if args.format == "text":
         text = REPORTERS["text"](results, colour=wants_colour(args.output))

@@ -3,7 +3,8 @@
 Format (a stable public interface, documented in the README)::
 
     problem: q1.1            # must match the spec's id
-    student: alice           # optional
+    student: alice           # optional; with variants, the id the student's variant comes from
+    seed: 3                  # optional: the assignment seed of the student's variant
     indexing: 1              # optional: the student's index base (0 or 1)
     answers:
       a: 4 x 5               # a bare value answers the part's first asked item
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from solver.plain_data import is_huge_int, plain_text
 from solver.yaml_loading import YamlLoadError, load_yaml_file
 
-_FIELDS = {"problem", "student", "indexing", "answers"}
+_FIELDS = {"problem", "student", "seed", "indexing", "answers"}
 #: Largest submission file, in bytes, checked before it is parsed (a homework's answers
 #: take a few kilobytes).
 MAX_SUBMISSION_BYTES = 1024 * 1024
@@ -40,6 +41,7 @@ class Submission:
     student: str | None
     indexing: int | None
     answers: dict
+    seed: int | None = None
 
 
 def load_submission(path: str | os.PathLike) -> Submission:
@@ -76,13 +78,19 @@ def submission_from_data(raw: object, *, path: str = "<submission>") -> Submissi
     if indexing is not None and (isinstance(indexing, bool) or indexing not in (0, 1)):
         raise SubmissionError(f"field 'indexing' must be 0 or 1 (the first index of every tensor); "
                               f"found {plain_text(indexing)[:60]}")
+    seed = raw.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0
+                             or is_huge_int(seed)):
+        raise SubmissionError(f"field 'seed' must be an integer >= 0 (the assignment seed of the "
+                              f"student's variant); found {plain_text(seed)[:60]}")
     answers = raw.get("answers")
     if answers is None:
         answers = {}
     if not isinstance(answers, Mapping):
         raise SubmissionError("field 'answers' must map part ids (a, b, c.i, ...) to answers")
     return Submission(path=path, problem=str(problem), student=None if student is None else str(student),
-                      indexing=indexing, answers={plain_text(k): v for k, v in answers.items()})
+                      indexing=indexing, answers={plain_text(k): v for k, v in answers.items()},
+                      seed=seed)
 
 
 def _refuse_huge_or_nested(value: object, field: str, accepted: str) -> None:

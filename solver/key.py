@@ -46,6 +46,9 @@ class AnswerKey:
 
     problem: Problem
     parts: tuple[PartKey, ...]
+    #: Which variant of a spec with choices this key is for ({student, seed, number, count,
+    #: values}, from solver/spec/variants.py); None for a spec's own (base) key.
+    variant: dict | None = None
 
     def part(self, part_id: str) -> PartKey:
         """The key of the part with dotted id ``part_id``; KeyError when absent."""
@@ -56,12 +59,15 @@ class AnswerKey:
 
     def to_data(self) -> dict:
         """The key as plain data: {problem, title, indexing, parts: [{id, points, [tensors,] answers}]}."""
-        return {
+        data = {
             "problem": self.problem.id,
             "title": self.problem.title,
             "indexing": self.problem.indexing,
-            "parts": [pk.to_data() for pk in self.parts],
         }
+        if self.variant is not None:
+            data["variant"] = self.variant
+        data["parts"] = [pk.to_data() for pk in self.parts]
+        return data
 
 
 def build_key(problem: Problem) -> AnswerKey:

@@ -12,7 +12,7 @@ from solver.errors import SpecError
 from solver.layers import Dim, Layer, TensorNames
 from solver.notation import NotationError, has_axis_separator, parse_expression, parse_shape
 from solver.ops import OPS
-from solver.shapes import layer_constraints
+from solver.shapes import layer_constraints, output_shape
 from solver.spec.model import PART_FIELDS
 from solver.spec.values import read_values
 
@@ -62,6 +62,19 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
     if raw.get("values") is not None:
         layer = _with_values(layer, raw["values"])
     return layer
+
+
+def parse_layer_list(raws: list) -> tuple[Layer, ...]:
+    """The layers of a ``layers:`` list: each one's input is the previous output."""
+    layers, previous = [], None
+    for index, layer_raw in enumerate(raws):
+        try:
+            layer = parse_layer(layer_raw, previous_output=previous)
+        except SpecError as error:
+            raise error.located(field_prefix=f"layers[{index}]") from None
+        previous = output_shape(layer)
+        layers.append(layer)
+    return tuple(layers)
 
 
 def _check_size_symbols(layer: Layer, given_names: Mapping) -> None:

@@ -17,8 +17,9 @@ from solver.notation import NotationError, parse_relation
 from solver.plain_data import data_problem
 from solver.questions import check_asked
 from solver.shapes import output_shape
-from solver.spec.layer_fields import parse_layer
+from solver.spec.layer_fields import parse_layer, parse_layer_list
 from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
+from solver.spec.variants import base_data
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
 _PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version", "feedback"}
@@ -34,6 +35,11 @@ def load_problem(path: str | os.PathLike) -> Problem:
 def load_problem_text(text: str, *, source: str = "<spec>") -> Problem:
     """Like :func:`load_problem` for YAML text already in memory."""
     return problem_from_data(_read_yaml(load_yaml_text, text, source), source=source)
+
+
+def load_spec_data(path: str | os.PathLike) -> object:
+    """The raw data of the spec file at ``path`` (bounded, safe YAML); SpecError naming the file."""
+    return _read_yaml(load_yaml_file, os.fspath(path))
 
 
 def _read_yaml(loader, argument, source: str | None = None) -> object:
@@ -56,6 +62,7 @@ def _read_problem(raw: object, source: str) -> Problem:
     if too_big is not None:
         where, what = too_big
         raise SpecError(f"found {what}", field=where or None)
+    raw = base_data(raw)   # declared choices at their base values (solver/spec/variants.py)
     if not isinstance(raw, Mapping):
         found = "an empty file" if raw is None else f"a {type(raw).__name__}"
         raise SpecError(f"a spec is a mapping with id, title and parts; found {found}")
@@ -83,11 +90,12 @@ class _Inherited:
     """What a sub-part takes from its parent."""
 
     def __init__(self, *, indexing: int, options: PartOptions, layer_raw=None, layers_raw=None,
-                 assumptions: tuple = (), prompt: str = ""):
+                 assumptions: tuple = (), prompt: str = "", context: tuple = ()):
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
         self.feedback: str | None = None
+        self.context = context      # the prompts of the enclosing parts, outermost first
 
 
 def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inherited,
@@ -111,6 +119,7 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
             layers_raw=raw.get("layers", inherited.layers_raw if "layer" not in raw else None),
             assumptions=inherited.assumptions + _assumptions(raw.get("assumptions")),
             prompt=_text(raw, "prompt") or "",
+            context=inherited.context + ((inherited.prompt,) if inherited.prompt else ()),
         )
         here.feedback = _choice(raw, "feedback", FEEDBACK_LEVELS) or inherited.feedback
         children = raw.get("parts")
@@ -153,7 +162,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options,
-                feedback=here.feedback)
+                feedback=here.feedback, context=here.context)
     check_asked(part)
     return part
 
@@ -181,15 +190,7 @@ def _layers(here: _Inherited) -> tuple:
     if here.layers_raw is not None:
         if not isinstance(here.layers_raw, list) or not here.layers_raw:
             raise SpecError("expected a non-empty list of layers", field="layers")
-        layers, previous = [], None
-        for index, layer_raw in enumerate(here.layers_raw):
-            try:
-                layer = parse_layer(layer_raw, previous_output=previous)
-            except SpecError as error:
-                raise error.located(field_prefix=f"layers[{index}]") from None
-            previous = output_shape(layer)
-            layers.append(layer)
-        return tuple(layers)
+        return parse_layer_list(here.layers_raw)
     if here.layer_raw is None:
         raise SpecError("missing; give the part (or its parent) a layer: {op: conv2d, input: "
                         "[...], kernel: ...}", field="layer")

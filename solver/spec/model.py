@@ -65,6 +65,8 @@ class Part:
     reference: str | None = None
     options: PartOptions = field(default_factory=PartOptions)
     feedback: str | None = None
+    #: The prompts of the enclosing parts, outermost first (a sub-part's setting).
+    context: tuple[str, ...] = ()
 
     @property
     def layer(self) -> Layer:

@@ -12,9 +12,26 @@ from solver.layers import TensorNames
 from solver.ops import OPS
 from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, WRT_CHOICES
 
+# Declared freedom (solver/spec/variants.py): a choice, a range, or the YAML form {K} of a reference.
+_VALUE = {"type": ["integer", "number", "string", "boolean", "array", "null"]}
+_CHOICE = {"type": "object", "additionalProperties": False,
+           "properties": {"choose": {"type": "array", "items": _VALUE, "minItems": 1},
+                          "range": {"type": "array", "items": {"type": "integer"},
+                                    "minItems": 2, "maxItems": 2},
+                          "step": {"type": "integer", "minimum": 1},
+                          "name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+                          "base": _VALUE},
+           "anyOf": [{"required": ["choose"]}, {"required": ["range"]}],
+           "description": "a declared choice: {choose: [...]} or {range: [lo, hi], step}, "
+                          "optionally named and with a base value"}
+_REFERENCE = {"type": "object", "minProperties": 1, "maxProperties": 1,
+              "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+              "additionalProperties": {"type": "null"},
+              "description": "{K} in YAML: the value of the declared name K"}
+_FREE = [{"$ref": "#/$defs/choice"}, {"$ref": "#/$defs/reference"}]
 # anyOf, not oneOf: a string such as "same" is both a size formula and a padding mode.
-_SIZE = {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}],
-         "description": "an integer, or a symbol/formula such as K or 2*P"}
+_SIZE = {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}, *_FREE],
+         "description": "an integer, or a symbol/formula such as K or 2*P, or a declared choice"}
 _PER_AXIS = {"anyOf": [_SIZE, {"type": "array", "items": _SIZE, "minItems": 1, "maxItems": 3}],
              "description": "one size for all axes, a list [3, 2] or text such as '3 x 2'"}
 
@@ -43,7 +60,8 @@ def spec_schema() -> dict:
             "output_padding": _or_null(_PER_AXIS),
             "padding": _or_null({"anyOf": [{"enum": ["same", "valid"]}, _PER_AXIS]}),
             "filters": _or_null(_SIZE), "groups": _SIZE,
-            "bias": {"type": "boolean"}, "ceil_mode": {"type": "boolean"},
+            "bias": {"anyOf": [{"type": "boolean"}, *_FREE]},
+            "ceil_mode": {"anyOf": [{"type": "boolean"}, *_FREE]},
             "names": _or_null({"type": "object", "additionalProperties": False, "properties": {
                 role: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
                 for role in TensorNames.__dataclass_fields__}}),
@@ -95,8 +113,15 @@ def spec_schema() -> dict:
             "options": {"$ref": "#/$defs/options"},
             "parts": {"type": "array", "items": {"$ref": "#/$defs/part"}, "minItems": 1},
             "feedback": _FEEDBACK,
+            "constraints": {"anyOf": [{"type": "string"},
+                                      {"type": "array", "items": {"type": "string"}}],
+                            "description": "relations between declared names, e.g. K <= H"},
+            "variants": {"type": "object", "additionalProperties": False, "properties": {
+                "seed": {"type": "integer", "minimum": 0},
+                "diversity": {"type": "integer", "minimum": 1}}},
         },
-        "$defs": {"layer": layer, "part": part, "options": options},
+        "$defs": {"layer": layer, "part": part, "options": options, "choice": _CHOICE,
+                  "reference": _REFERENCE},
     }
 
 
