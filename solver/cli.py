@@ -1,7 +1,10 @@
-"""``python -m solver SPEC [--format yaml|json|markdown] [-o FILE]``: print an answer key.
+"""``python -m solver SPEC [--format yaml|json|markdown|html] [--sheet] [-o FILE]``: print an
+answer key (``--sheet``: the problem sheet alone); ``python -m solver --check SPEC``: grade the
+spec's question tests.
 
 Exit status: 0 on success, 2 for usage errors and bad specs (one error line
-on stderr, never a traceback).
+on stderr, never a traceback); with ``--check``, 1 when a test's verdict differs or a hint can
+never be shown (each named on stderr).
 """
 
 from __future__ import annotations
