@@ -28,10 +28,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=sorted(RENDERERS), default="yaml",
                         help="output format (default: yaml)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the key to FILE instead of stdout")
+    parser.add_argument("--check", action="store_true",
+                        help="grade the spec's question tests (tests: on a part) and exit 1 naming each "
+                             "answer whose verdict differs")
     args = parser.parse_args(argv)
+    if args.check:
+        return _check(args.spec)
     try:
         text = RENDERERS[args.format](build_key(load_problem(args.spec)))
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return emit(text, args.output)
+
+
+def _check(spec: str) -> int:
+    """Grade the question tests of ``spec`` with the grader (imported here: only this command needs it)."""
+    from grader.question_tests import check_key
+    try:
+        key = build_key(load_problem(spec))
+    except SpecError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    count, findings = check_key(key)
+    for finding in findings:
+        print(f"fail: {finding.text(key.problem.id)}", file=sys.stderr)
+    hints = sum(len(pk.part.hints) for pk in key.parts)
+    summary = f"{key.problem.id}: {count} question test{'s' * (count != 1)}, {hints} hint{'s' * (hints != 1)}"
+    if findings:
+        print(f"{summary}: {len(findings)} failed", file=sys.stderr)
+        return 1
+    print(f"{summary}: all pass")
+    return 0
