@@ -15,7 +15,7 @@ import sys
 from solver.errors import SpecError
 from solver.output import emit, program_name
 from solver.key import build_key
-from solver.render import RENDERERS
+from solver.render import RENDERERS, SHEET_RENDERERS
 from solver.spec.loading import load_problem
 
 
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=sorted(RENDERERS), default="yaml",
                         help="output format (default: yaml)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the key to FILE instead of stdout")
+    parser.add_argument("--sheet", action="store_true",
+                        help="print the problem sheet alone (prompts, given tensors, what is asked; no answers)")
     parser.add_argument("--check", action="store_true",
                         help="grade the spec's question tests (tests: on a part) and exit 1 naming each "
                              "answer whose verdict differs")
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return _check(args.spec)
     try:
-        text = RENDERERS[args.format](build_key(load_problem(args.spec)))
+        renderers = SHEET_RENDERERS if args.sheet else RENDERERS
+        text = renderers[args.format](build_key(load_problem(args.spec)))
     except SpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
