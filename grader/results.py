@@ -17,7 +17,8 @@ class Check:
     level allows (:mod:`grader.feedback.levels`): ``feedback`` says where the
     answer goes wrong without giving the key away (shown at ``hint``);
     ``mistake`` and ``hint`` name a recognised mistake and teach about it
-    (``hint``); ``reveal`` holds expected values, expansions and the key's own
+    (``hint``; a ``hint`` without ``mistake`` is an instructor's own message for an
+    anticipated answer); ``reveal`` holds expected values, expansions and the key's own
     expression (``full`` only); ``reference`` is the instructor's text (``full``
     only); ``read_as`` is the answer as the grader read it, in canonical text.
     """

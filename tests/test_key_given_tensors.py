@@ -33,11 +33,14 @@ def _read_back(fmt: str, text: str) -> dict[str, dict]:
         return {p["id"]: {"tensors": p.get("tensors", {}), "numeric": p["answers"].get("numeric")}
                 for p in data["parts"]}
     parts = {}
-    for section in re.split(r"^## \(", text, flags=re.M)[1:]:
+    html = fmt == "html"
+    heading, entry, answer = ((r"^<h2>\(", r"^<li><code>(\w+) = (\[.*\])</code></li>$",
+                               r"^<p><strong>numeric:</strong> <code>(.*)</code></p>$") if html else
+                              (r"^## \(", r"^- `(\w+) = (\[.*\])`$", r"^\*\*numeric:\*\* `(.*)`$"))
+    for section in re.split(heading, text, flags=re.M)[1:]:
         part_id = section.split(")", 1)[0]
-        tensors = {name: json.loads(value)
-                   for name, value in re.findall(r"^- `(\w+) = (\[.*\])`$", section, flags=re.M)}
-        numeric = re.search(r"^\*\*numeric:\*\* `(.*)`$", section, flags=re.M)
+        tensors = {name: json.loads(value) for name, value in re.findall(entry, section, flags=re.M)}
+        numeric = re.search(answer, section, flags=re.M)
         parts[part_id] = {"tensors": tensors, "numeric": json.loads(numeric.group(1)) if numeric else None}
     return parts
 

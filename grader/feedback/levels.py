@@ -36,6 +36,8 @@ def shown_feedback(check: Check, level: str) -> str:
     pieces = []
     if check.mistake:
         pieces.append(f"looks like {check.mistake}" + (f": {check.hint}" if check.hint else ""))
+    elif check.hint:                 # an instructor's hint: their own words
+        pieces.append(check.hint.rstrip(".") if check.feedback else check.hint)
     if check.feedback:
         pieces.append(check.feedback)
     if level == FULL and check.reveal:

@@ -24,7 +24,7 @@ from solver.notation.equations import read_equation
 from solver.notation.errors import NotationError
 from solver.notation.exact import Budget, DivisionByZero, EvaluationError, compile_tree, evaluate_tree
 from solver.notation.expressions import NO_ALIASES, read_expression, read_relation
-from solver.notation.printer import (LATEX, TEXT, equation_latex, equation_text, lhs_text, render, shape_latex,
+from solver.notation.printer import (LATEX, TEXT, UNICODE, equation_latex, equation_text, lhs_text, render, shape_latex,
                                      shape_text)
 from solver.notation.equation import IndexEquation, TensorRef, tensor_entry
 from solver.notation.shapes import has_axis_separator, read_shape
@@ -43,6 +43,11 @@ def to_text(value) -> str:
     E.g. ``floor((H + 2*P - D*(K - 1) - 1)/S) + 1``, ``Sum(W[1, c, k]*x[c, 2*j + k - 2], (k, 1, 3))``.
     """
     return render(_as_tree(value), TEXT)
+
+
+def to_unicode(value) -> str:
+    """Text for people of a tree or a sympy expression: ``⌊(10 + 2·0 − 1·(3 − 1) − 1)/2⌋ + 1``."""
+    return render(_as_tree(value), UNICODE)
 
 
 def to_latex(value) -> str:
@@ -124,7 +129,7 @@ __all__ = [
     "read_expression", "read_relation", "read_shape", "read_equation", "has_axis_separator",
     "IndexEquation", "TensorRef", "tensor_entry",
     "compile_tree", "evaluate_tree", "values_at", "rationals_at", "same_values",
-    "to_text", "to_latex", "shape_to_text", "shape_to_latex", "equation_to_text", "equation_to_latex", "lhs_text",
+    "to_text", "to_unicode", "to_latex", "shape_to_text", "shape_to_latex", "equation_to_text", "equation_to_latex", "lhs_text",
     "to_sympy", "from_sympy", "equation_to_sympy", "equation_from_sympy", "index_symbol",
     "parse_expression", "parse_relation", "parse_shape", "parse_equation",
 ]

@@ -34,7 +34,7 @@ class _Text:
     """The plain-text style; :class:`_Latex` overrides what differs. Node types without a
     method here are printed by the shared functions of the ``_RENDER`` table."""
 
-    plus, minus = " + ", " - "
+    plus, minus, times = " + ", " - ", "*"
     levels = {**_LEVELS, Sum: ATOM}
     relations = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
     conj, disj, negation = " and ", " or ", "not "
@@ -73,7 +73,7 @@ class _Text:
             if level < MUL or (not first and level == MUL) or (first and type(factor) is Mul):
                 text = self.paren(text)
             parts.append(text)
-        return "*".join(parts)
+        return self.times.join(parts)
 
     def division(self, node: Div) -> str:
         return f"{self.dividend(node.numerator)}/{self.divisor(node.denominator)}"
@@ -342,7 +342,32 @@ _RENDER = {
     Bool: lambda n, s: s.boolean(n),
 }
 
-TEXT, LATEX, LATEX_COMPACT = _Text(), _Latex(), _Latex(compact=True)
+class _Unicode(_Text):
+    """Text for people (worked solutions): ``·``, ``−``, ``⌊ ⌋``, ``⌈ ⌉``, ``≤``; the parser reads
+    these too, but keys and echoes use the plain-text style."""
+
+    minus, times = " − ", "·"
+
+    def number(self, value) -> str:
+        return ("−" + super().number(-value)) if value < 0 else super().number(value)
+
+    relations = {**_Text.relations, "<=": "≤", ">=": "≥", "!=": "≠", "==": "="}
+
+    def floor(self, node: Floor) -> str:
+        return f"⌊{render(node.arg, self)}⌋"
+
+    def ceil(self, node: Ceil) -> str:
+        return f"⌈{render(node.arg, self)}⌉"
+
+    def summation(self, node: Sum) -> str:
+        bounds, body = "", node
+        while isinstance(body, Sum):
+            bounds += f"Σ_{{{body.index}={render(body.lower, self)}}}^{{{render(body.upper, self)}}} "
+            body = body.body
+        return bounds + self.wrap(body, MUL)
+
+
+TEXT, LATEX, LATEX_COMPACT, UNICODE = _Text(), _Latex(), _Latex(compact=True), _Unicode()
 
 
 def render(node: Node, style: _Text) -> str:

@@ -37,6 +37,35 @@ def _key_dumper(base: type) -> type:
 _KeyDumper = _key_dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
 
 
+def sheet_data(key: AnswerKey) -> dict:
+    """The problem sheet as plain data: {problem, title, indexing, parts: [{id, points, [context,]
+    prompt, [tensors,] ask}]}; no answers."""
+    parts = []
+    for part_key in key.parts:
+        part = part_key.part
+        entry = {"id": part.id, "points": part_key.to_data()["points"]}
+        if part.context:
+            entry["context"] = list(part.context)
+        entry["prompt"] = part.prompt
+        tensors = {name: value.to_data() for name, value in part_key.given()}
+        if tensors:
+            entry["tensors"] = tensors
+        entry["ask"] = list(part.ask)
+        parts.append(entry)
+    return {"problem": key.problem.id, "title": key.problem.title, "indexing": key.problem.indexing,
+            "parts": parts}
+
+
+def render_sheet_json(key: AnswerKey) -> str:
+    """The sheet's plain data as indented JSON text."""
+    return json.dumps(sheet_data(key), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_sheet_yaml(key: AnswerKey) -> str:
+    """The sheet's plain data as YAML text."""
+    return yaml.dump(sheet_data(key), Dumper=_KeyDumper, sort_keys=False, allow_unicode=True, width=10_000)
+
+
 def render_yaml(key: AnswerKey) -> str:
     """The key's plain data as YAML text (key order kept)."""
     return yaml.dump(key.to_data(), Dumper=_KeyDumper, sort_keys=False, allow_unicode=True, width=10_000)

@@ -18,7 +18,8 @@ from solver.plain_data import data_problem
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer, parse_layer_list
-from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, WRT_CHOICES, Part, PartOptions, Problem
+from solver.spec.model import (FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, TEST_VERDICTS, WRT_CHOICES, Hint, Part,
+                               PartOptions, Problem, QuestionTest)
 from solver.spec.variants import base_data
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
@@ -94,8 +95,8 @@ class _Inherited:
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
-        self.feedback: str | None = None
         self.context = context      # the prompts of the enclosing parts, outermost first
+        self.feedback: str | None = None
 
 
 def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inherited,
@@ -162,9 +163,60 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options,
-                feedback=here.feedback, context=here.context)
+                feedback=here.feedback, context=here.context,
+                hints=_hints(raw.get("hints"), tuple(ask)), tests=_tests(raw.get("tests"), tuple(ask)))
     check_asked(part)
     return part
+
+
+def _entries(raw: object, field: str, example: str) -> list:
+    """The mappings of a list field (``hints``, ``tests``); absent is empty."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise SpecError(f"expected a list of mappings such as {example}", field=field)
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, Mapping):
+            raise SpecError(f"expected a mapping such as {example}; found {type(entry).__name__}",
+                            field=f"{field}[{index}]")
+    return raw
+
+
+def _entry_item(entry: Mapping, where: str, ask: tuple, default: str | None) -> str | None:
+    item = entry.get("item", default)
+    if item is not None and item not in ask:
+        raise SpecError(f"unknown item {item!r}; this part asks {', '.join(ask)}", field=f"{where}.item")
+    return item
+
+
+def _hints(raw: object, ask: tuple) -> tuple[Hint, ...]:
+    """``hints: [{answer, feedback, item}]``: item defaults to the part's first asked item."""
+    found = []
+    for index, entry in enumerate(_entries(raw, "hints", "{answer: 4 x 4, feedback: ...}")):
+        where = f"hints[{index}]"
+        _reject_unknown(entry, {"answer", "feedback", "item"}, "a hint", prefix=f"{where}.")
+        if entry.get("answer") is None:
+            raise SpecError("missing; give the anticipated answer, written as a student would", field=f"{where}.answer")
+        feedback = entry.get("feedback")
+        if not isinstance(feedback, str) or not feedback.strip():
+            raise SpecError("missing or empty; give the message shown for this answer", field=f"{where}.feedback")
+        found.append(Hint(_entry_item(entry, where, ask, ask[0]), entry["answer"], feedback.strip()))
+    return tuple(found)
+
+
+def _tests(raw: object, ask: tuple) -> tuple[QuestionTest, ...]:
+    """``tests: [{answer, verdict, item}]``: without item, the answer is the part's (as in a submission)."""
+    found = []
+    for index, entry in enumerate(_entries(raw, "tests", "{answer: 4 x 5, verdict: correct}")):
+        where = f"tests[{index}]"
+        _reject_unknown(entry, {"answer", "verdict", "item"}, "a test", prefix=f"{where}.")
+        if "answer" not in entry:
+            raise SpecError("missing; give the answer to grade (null for a missing answer)", field=f"{where}.answer")
+        verdict = entry.get("verdict")
+        if verdict not in TEST_VERDICTS:
+            raise SpecError(f"expected one of {', '.join(TEST_VERDICTS)}; found {verdict!r}", field=f"{where}.verdict")
+        found.append(QuestionTest(entry["answer"], verdict, _entry_item(entry, where, ask, None)))
+    return tuple(found)
 
 
 def _wrt_layer(value: object, wrt: str | None, count: int) -> int | None:

@@ -15,7 +15,10 @@ WRT_CHOICES = ("weight", "input", "bias")
 #: The fields a part mapping accepts.
 PART_FIELDS = frozenset({"id", "points", "prompt", "layer", "layers", "ask", "of", "wrt",
                          "wrt_layer", "assumptions", "reference", "options", "parts", "indexing",
-                         "feedback"})
+                         "feedback", "hints", "tests"})
+
+#: The verdicts a question test may expect (the grader's own words, grader/results.py).
+TEST_VERDICTS = ("correct", "partial", "incorrect", "unparseable", "missing", "manual")
 
 #: How much a grading report may show (``feedback:``), from least to most.
 FEEDBACK_LEVELS = ("verdict", "hint", "full")
@@ -38,6 +41,34 @@ class PartOptions:
     def weight_of(self, item: str) -> float:
         """The relative weight of asked item ``item`` (default 1)."""
         return dict(self.weights).get(item, 1.0)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """An instructor's message for an anticipated answer (``hints: [{answer, feedback}]``).
+
+    ``answer`` is raw answer data, read and matched by the grader's own check of ``item``;
+    ``feedback`` is the instructor's text, shown for a wrong answer equal to it (levels ``hint`` and
+    ``full``), before any derived named mistake.
+    """
+
+    item: str
+    answer: object = field(hash=False)
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionTest:
+    """A verdict the instructor expects (``tests: [{answer, verdict}]``), checked by ``--check``.
+
+    ``item`` None: ``answer`` is the part's answer as a submission gives it (a bare value for the
+    first asked item, or a mapping of items) and ``verdict`` the part's verdict; else the answer to
+    that one item and its verdict.
+    """
+
+    answer: object = field(hash=False)
+    verdict: str = ""
+    item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +98,8 @@ class Part:
     feedback: str | None = None
     #: The prompts of the enclosing parts, outermost first (a sub-part's setting).
     context: tuple[str, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    tests: tuple[QuestionTest, ...] = ()
 
     @property
     def layer(self) -> Layer:

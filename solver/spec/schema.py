@@ -10,7 +10,7 @@ import json
 
 from solver.layers import TensorNames
 from solver.ops import OPS
-from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, WRT_CHOICES
+from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, TEST_VERDICTS, WRT_CHOICES
 
 # Declared freedom (solver/spec/variants.py): a choice, a range, or the YAML form {K} of a reference.
 _VALUE = {"type": ["integer", "number", "string", "boolean", "array", "null"]}
@@ -96,6 +96,15 @@ def spec_schema() -> dict:
             "indexing": {"enum": [0, 1]},
             "parts": {"type": "array", "items": {"$ref": "#/$defs/part"}, "minItems": 1},
             "feedback": _FEEDBACK,
+            "hints": {"type": "array", "description": "instructor messages for anticipated answers, "
+                      "matched by the grader's check, shown at hint and full", "items": {
+                          "type": "object", "required": ["answer", "feedback"], "additionalProperties": False,
+                          "properties": {"answer": {}, "feedback": {"type": "string", "minLength": 1},
+                                         "item": {"enum": list(QUESTIONS)}}}},
+            "tests": {"type": "array", "description": "verdicts python -m solver --check expects", "items": {
+                "type": "object", "required": ["answer", "verdict"], "additionalProperties": False,
+                "properties": {"answer": {}, "verdict": {"enum": list(TEST_VERDICTS)},
+                               "item": {"enum": list(QUESTIONS)}}}},
         },
     }
     return {
