@@ -60,7 +60,7 @@ expressions = st.recursive(leaves, _extend, max_leaves=12)
 entries = st.builds(lambda i, j: tree.Entry("x", (i, j)), expressions, expressions)
 with_entries = st.recursive(st.one_of(leaves, entries), _extend, max_leaves=10)
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -108,7 +108,7 @@ def _shadows(node) -> bool:
                for outer in tree.walk(node))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions, points)
 def test_a_tree_and_its_sympy_form_have_the_same_value(node, point):
     assume(not _shadows(node))
@@ -132,11 +132,14 @@ def _sympy_or_nothing(node):
         assume(False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions)
 def test_sympy_round_trip_reaches_a_fixed_point(node):
+    # sympy's own evaluation is not idempotent (abs(abs(H/2)) first becomes Abs(Abs(H))/2, whose
+    # next construction folds the inner Abs), so the fixed point may take a second round trip.
     once = from_sympy(_sympy_or_nothing(node))
-    assert from_sympy(to_sympy(once)) == once, to_text(once)
+    twice = from_sympy(to_sympy(once))
+    assert from_sympy(to_sympy(twice)) == twice, to_text(twice)
 
 
 @SETTINGS
