@@ -58,6 +58,8 @@ class Layer:
     groups: Dim = 1
     bias: bool = True
     ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: Dim | None = None
     names: TensorNames = field(default_factory=TensorNames)
     values: Mapping[str, np.ndarray] = field(default_factory=dict)
 
@@ -65,6 +67,6 @@ class Layer:
     def is_symbolic(self) -> bool:
         """True when any size of the layer is a sympy expression rather than an int."""
         sizes = [self.batch, self.channels, self.filters, self.groups, *self.spatial, *self.kernel,
-                 *self.stride, *self.dilation, *self.output_padding,
+                 *self.stride, *self.dilation, *self.output_padding, self.divisor_override,
                  *(p for pair in self.padding for p in pair)]
         return any(isinstance(s, sympy.Basic) for s in sizes)

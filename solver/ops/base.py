@@ -1,4 +1,12 @@
-"""What every layer family provides: output shape, parameters and validity."""
+"""What every layer family provides: output shape, parameters, validity, numbers and indices.
+
+A family (one module of :mod:`solver.ops`) states next to its shape formula
+and constraints its variables (:meth:`OpFamily.variables`), its numeric
+forward pass and vector-Jacobian products (:meth:`OpFamily.forward`,
+:meth:`OpFamily.backward`, batched layout x (N, C, *L), see
+:mod:`solver.numeric`) and its element-wise index expressions
+(:meth:`OpFamily.element`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +29,10 @@ class OpFamily:
     fields: frozenset[str] = COMMON_FIELDS
     has_weights: bool = False
     accepts_same_padding: bool = False
+
+    def fields_for(self, ndim: int) -> frozenset[str]:
+        """The layer fields accepted by the family's ``ndim``-d op (``fields`` unless overridden)."""
+        return self.fields
 
     def default_stride(self, kernel: tuple[Dim, ...]) -> tuple[Dim, ...]:
         """The stride used when the spec gives none (1; pooling overrides with the kernel)."""
@@ -50,6 +62,41 @@ class OpFamily:
         """The family's own conditions, given that the basic ones hold."""
         raise NotImplementedError
 
+    def variables(self, layer: Layer) -> tuple[str, ...]:
+        """What a derivative can be taken with respect to: input, and weight/bias when present."""
+        if not self.has_weights:
+            return ("input",)
+        return ("input", "weight", "bias") if layer.bias else ("input", "weight")
+
+    def numeric_support(self, layer: Layer) -> str | None:
+        """None when a numeric layer's numbers are finite; else why not (for the spec error)."""
+        return None
+
+    # --- numeric (batched layout: x (N, C, *L), params {"weight": W, "bias": b or None}) ---
+
+    def forward(self, layer: Layer, x, params):
+        """The output (N, C_out, *L_out) for a numeric layer."""
+        raise NotImplementedError(f"numeric answers for {layer.op} are not implemented")
+
+    def backward(self, layer: Layer, x, params, g, wrt: str):
+        """dl/d(wrt) in the variable's batched shape, given g = dl/df (N, C_out, *L_out)."""
+        raise NotImplementedError(f"numeric gradients for {layer.op} are not implemented")
+
+    def jacobian(self, layer: Layer, x, params, wrt: str, max_entries: int):
+        """A direct Jacobian f.shape + var.shape, or None to build it from :meth:`backward`."""
+        return None
+
+    # --- element-wise index expressions (numeric sizes) ---
+
+    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
+        """None when :meth:`element` can answer; else why not (a sentence for the spec error)."""
+        return f"index expressions are not implemented for {layer.op}"
+
+    def element(self, layer: Layer, base: int, of: str, wrt: str | None):
+        """The :class:`~solver.notation.IndexEquation` of one entry of the output (of: output),
+        a Jacobian or a loss gradient with respect to ``wrt``, in index base ``base``."""
+        raise NotImplementedError(self.element_support(layer, of, wrt))
+
     def weight_shape(self, layer: Layer) -> tuple[Dim, ...] | None:
         """Shape of the weight tensor as PyTorch stores it, or None without weights."""
         return None
@@ -65,6 +112,19 @@ class OpFamily:
         use_bias = layer.bias if with_bias is None else with_bias
         bias = (layer.filters if layer.filters is not None else 1) if use_bias else 0
         return product(weight) + bias
+
+
+def missing_variable(layer: Layer, wrt: str) -> str | None:
+    """Why ``layer`` has no tensor ``wrt`` (input, weight, bias), or None when it has one."""
+    from solver.ops import family_of
+
+    if wrt in family_of(layer.family).variables(layer):
+        return None
+    if wrt == "bias" and family_of(layer.family).has_weights:
+        return f"the {layer.op} layer has no bias (bias: false)"
+    if wrt in ("weight", "bias"):
+        return f"the {layer.op} layer has no weights"
+    return f"wrt must be one of input, weight, bias; found {wrt!r}"
 
 
 def positive(value: Dim, field: str, what: str) -> Constraint:

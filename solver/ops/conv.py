@@ -35,6 +35,35 @@ class Convolution(OpFamily):
         filters = layer.filters if layer.filters is not None else 1
         return (filters, floor_div(channels, layer.groups), *layer.kernel)
 
+    def forward(self, layer: Layer, x, params):
+        from solver.numeric.conv import conv_forward
+        return conv_forward(x, params["weight"], params.get("bias"), **conv_geometry(layer))
+
+    def backward(self, layer: Layer, x, params, g, wrt: str):
+        from solver.numeric.conv import conv_input_gradient, conv_weight_gradient
+        if wrt == "bias":
+            return bias_gradient(g)
+        gradient = conv_input_gradient if wrt == "input" else conv_weight_gradient
+        return gradient(x, params["weight"], g, **conv_geometry(layer))
+
+    def jacobian(self, layer: Layer, x, params, wrt: str, max_entries: int):
+        from solver.numeric.conv import conv_jacobian
+        return conv_jacobian(x, params["weight"], params.get("bias"), wrt=wrt,
+                             max_entries=max_entries, **conv_geometry(layer))
+
+    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
+        if layer.is_symbolic:
+            return "index expressions need numeric sizes; this layer has symbols"
+        return None
+
+    def element(self, layer: Layer, base: int, of: str, wrt: str | None):
+        from solver.elementwise import conv
+        if of == "output":
+            return conv.output_element(layer, base)
+        if of == "jacobian":
+            return conv.jacobian_element(layer, base, wrt)
+        return conv.loss_gradient_element(layer, base, wrt)
+
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         found = channel_constraints(layer)
         for axis in range(layer.ndim):
@@ -44,6 +73,17 @@ class Convolution(OpFamily):
                 "(PyTorch: kernel size can't be greater than actual input size)",
                 failure="the dilated kernel {rhs} is longer than the padded input {lhs}"))
         return found
+
+
+def conv_geometry(layer: Layer) -> dict:
+    """stride, padding pairs, dilation and groups of a numeric layer, as solver.numeric takes them."""
+    return dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
+                groups=layer.groups)
+
+
+def bias_gradient(g):
+    """dl/db[o] = sum_{n, p} g[n, o, p] for g (N, F, *L_out)."""
+    return g.sum(axis=(0, *range(2, g.ndim)))
 
 
 def channel_constraints(layer: Layer) -> list[Constraint]:

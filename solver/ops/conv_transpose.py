@@ -6,7 +6,7 @@ from solver.arith import floor_div, maximum
 from solver.constraints import Constraint
 from solver.layers import CONV_TRANSPOSE, Dim, Layer
 from solver.ops.base import COMMON_FIELDS, OpFamily, non_negative
-from solver.ops.conv import channel_constraints
+from solver.ops.conv import bias_gradient, channel_constraints, conv_geometry
 
 
 class TransposedConvolution(OpFamily):
@@ -34,6 +34,20 @@ class TransposedConvolution(OpFamily):
         channels = layer.channels if layer.channels is not None else 1
         filters = layer.filters if layer.filters is not None else 1
         return (channels, floor_div(filters, layer.groups), *layer.kernel)
+
+    def forward(self, layer: Layer, x, params):
+        from solver.numeric.conv_transpose import conv_transpose_forward
+        out_spatial = tuple(int(self.output_size(layer, a)) for a in range(layer.ndim))
+        return conv_transpose_forward(x, params["weight"], params.get("bias"),
+                                      out_spatial=out_spatial, **conv_geometry(layer))
+
+    def backward(self, layer: Layer, x, params, g, wrt: str):
+        from solver.numeric import conv_transpose as numeric
+        if wrt == "bias":
+            return bias_gradient(g)
+        gradient = (numeric.conv_transpose_input_gradient if wrt == "input"
+                    else numeric.conv_transpose_weight_gradient)
+        return gradient(x, params["weight"], g, **conv_geometry(layer))
 
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         found = channel_constraints(layer)

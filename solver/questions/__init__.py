@@ -38,7 +38,8 @@ def answer(part, item: str):
 
 def given_tensors(part) -> tuple[tuple[str, object], ...]:
     """(name, array) of every tensor value the part's asked items are computed from, in order."""
-    names: list[str] = []
+    found: dict[str, object] = {}
     for item in part.ask:
-        names += [name for name in QUESTIONS[item].given(part) if name not in names]
-    return tuple((name, part.layer.values[name]) for name in names)
+        for label, number, name in QUESTIONS[item].given(part):
+            found.setdefault(label, part.layers[number - 1].values[name])
+    return tuple(found.items())

@@ -32,14 +32,14 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
         raise SpecError(f"unknown op {op!r}; accepted: {accepted}", field="op") if op is not None \
             else SpecError(f"missing; accepted: {accepted}", field="op")
     family, ndim = OPS[op]
-    unknown = sorted(set(map(str, raw)) - family.fields)
+    unknown = sorted(set(map(str, raw)) - family.fields_for(ndim))
     misplaced = [name for name in unknown if name in PART_FIELDS]
     if misplaced:
         raise SpecError(f"{misplaced[0]} belongs to the part, not to its layer; move it out of "
                         f"the layer mapping, next to the part's id", field=misplaced[0])
     if unknown:
         raise SpecError(f"{op} does not take {', '.join(unknown)}; its fields are "
-                        f"{', '.join(sorted(family.fields))}", field=unknown[0])
+                        f"{', '.join(sorted(family.fields_for(ndim)))}", field=unknown[0])
 
     batch, channels, spatial = _read_input(raw, ndim, previous_output)
     kernel = _per_axis(raw, "kernel", ndim, required=True)
@@ -52,7 +52,10 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
         raise SpecError(f"missing; a {op} layer whose input has channels needs the number of "
                         f"filters (output channels, PyTorch's out_channels)", field="filters")
     groups = _dim(raw.get("groups", 1), "groups")
-    flags = {name: _bool(raw, name, default) for name, default in (("bias", True), ("ceil_mode", False))}
+    flags = {name: _bool(raw, name, default) for name, default in
+             (("bias", True), ("ceil_mode", False), ("count_include_pad", True))}
+    if raw.get("divisor_override") is not None:
+        flags["divisor_override"] = _dim(raw["divisor_override"], "divisor_override")
     layer = Layer(op=op, family=family.name, ndim=ndim, batch=batch, channels=channels,
                   spatial=spatial, kernel=kernel, stride=stride, padding=padding,
                   dilation=dilation, output_padding=output_padding, filters=filters,
@@ -79,7 +82,8 @@ def _check_size_symbols(layer: Layer, given_names: Mapping) -> None:
     for field, sizes in (("input", (layer.batch, layer.channels, *layer.spatial)),
                          ("kernel", layer.kernel), ("stride", layer.stride), ("padding", padding),
                          ("dilation", layer.dilation), ("output_padding", layer.output_padding),
-                         ("filters", (layer.filters,)), ("groups", (layer.groups,))):
+                         ("filters", (layer.filters,)), ("groups", (layer.groups,)),
+                         ("divisor_override", (layer.divisor_override,))):
         symbols = {s.name for size in sizes if isinstance(size, sympy.Basic)
                    for s in size.free_symbols}
         clash = sorted(symbols & set(reserved))

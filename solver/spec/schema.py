@@ -41,6 +41,7 @@ def spec_schema() -> dict:
             "padding": _or_null({"anyOf": [{"enum": ["same", "valid"]}, _PER_AXIS]}),
             "filters": _or_null(_SIZE), "groups": _SIZE,
             "bias": {"type": "boolean"}, "ceil_mode": {"type": "boolean"},
+            "count_include_pad": {"type": "boolean"}, "divisor_override": _or_null(_SIZE),
             "names": _or_null({"type": "object", "additionalProperties": False, "properties": {
                 role: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
                 for role in TensorNames.__dataclass_fields__}}),
