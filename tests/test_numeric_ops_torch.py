@@ -96,30 +96,37 @@ def _torch_side(mapping, layer):
     return module, x
 
 
-def check_layer(mapping, seed):
-    layer = _layer(mapping, seed)
+def torch_answers(mapping, layer, max_jacobian_entries=MAX_JACOBIAN_ENTRIES) -> dict:
+    """(of, wrt) -> torch's flat answer for the layer's values: the output, each loss gradient
+    and each Jacobian with at most ``max_jacobian_entries`` entries."""
     module, x = _torch_side(mapping, layer)
     x.requires_grad_(True)
     try:
         out = module(x)
     except TORCH_REFUSALS:
         pytest.fail(f"the solver accepts {mapping} but torch refuses it")
-    ours = layer_output(layer)
-    np.testing.assert_allclose(ours.ravel(), out.detach().numpy().ravel(), **TOLERANCE)
-    assert ours.size == out.numel()
-    g = torch.tensor(layer.values["g"]).reshape(out.shape)
-    out.backward(g)
+    found = {("output", None): out.detach().numpy().ravel()}
+    out.backward(torch.tensor(layer.values["g"]).reshape(out.shape))
     leaves = {"input": x, "weight": getattr(module, "weight", None),
               "bias": getattr(module, "bias", None)}
     for wrt, leaf in leaves.items():
         if leaf is None:
             continue
-        np.testing.assert_allclose(layer_gradient(layer, wrt).ravel(), leaf.grad.numpy().ravel(),
-                                   **TOLERANCE)
-        if out.numel() * leaf.numel() <= MAX_JACOBIAN_ENTRIES:
-            expected = _torch_jacobian(module, x.detach(), wrt)
-            np.testing.assert_allclose(layer_jacobian(layer, wrt).ravel(),
-                                       expected.numpy().ravel(), **TOLERANCE)
+        found[("loss_gradient", wrt)] = leaf.grad.numpy().ravel()
+        if out.numel() * leaf.numel() <= max_jacobian_entries:
+            found[("jacobian", wrt)] = _torch_jacobian(module, x.detach(), wrt).numpy().ravel()
+    return found
+
+
+def check_layer(mapping, seed):
+    layer = _layer(mapping, seed)
+    ours = {"output": lambda wrt: layer_output(layer), "loss_gradient": lambda wrt:
+            layer_gradient(layer, wrt), "jacobian": lambda wrt: layer_jacobian(layer, wrt)}
+    expected = torch_answers(mapping, layer)
+    for (of, wrt), array in expected.items():
+        answer = ours[of](wrt)
+        assert answer.size == array.size, (of, wrt)
+        np.testing.assert_allclose(answer.ravel(), array, **TOLERANCE, err_msg=f"{of} {wrt}")
 
 
 def _torch_jacobian(module, x, wrt):
