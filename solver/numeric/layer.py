@@ -26,7 +26,7 @@ from solver.layers import Layer
 from solver.numeric.conv import check_jacobian_size
 from solver.ops import family_of
 from solver.ops.base import missing_variable
-from solver.shapes import tensor_shapes
+from solver.shapes import output_spatial, tensor_shapes
 
 #: The variables a derivative can be taken with respect to.
 VARIABLES = ("input", "weight", "bias")
@@ -42,7 +42,11 @@ class _Network:
 
     def activations(self) -> list[np.ndarray]:
         """[a_0, ..., a_m] in the batched layout."""
-        found = [self.x]
+        return self.activations_from(self.x)
+
+    def activations_from(self, x: np.ndarray) -> list[np.ndarray]:
+        """[a_0 = x, ..., a_m] for the input ``x`` (batched)."""
+        found = [x]
         for layer, params in zip(self.layers, self.params):
             a = found[-1].reshape(_batched_input(layer))
             found.append(family_of(layer.family).forward(layer, a, params))
@@ -152,11 +156,33 @@ def _checked(layers, wrt: str, wrt_layer: int | None, of: str) -> int:
     return wrt_layer
 
 
+def inner_network(layers) -> _Network:
+    """The layers of a residual block with their parameters (their input comes from outside)."""
+    return _Network(tuple(layers), None, _parameters(layers, "a residual block"))
+
+
+def missing_inner_values(layers) -> str | None:
+    """Why the inner layers of a residual block cannot be computed (missing values), or None."""
+    for layer_number, name in needed_values(layers, "output")[1:]:
+        if name not in layers[layer_number - 1].values:
+            return (f"the inner layer {layer_number} needs values for {name} (give "
+                    f"values: {{seed: N}} in it)")
+    for layer in layers:
+        reason = family_of(layer.family).numeric_support(layer)
+        if reason is not None:
+            return reason
+    return None
+
+
 def _network(layers, purpose: str) -> _Network:
     if any(layer.is_symbolic for layer in layers):
         raise ValueError("numeric answers need numeric sizes; this layer has symbolic sizes")
     first = layers[0]
     x = _value(first, first.names.input, tensor_shapes(first).input, purpose)
+    return _Network(tuple(layers), x.reshape(_batched_input(first)), _parameters(layers, purpose))
+
+
+def _parameters(layers, purpose: str) -> tuple[dict, ...]:
     params = []
     for layer in layers:
         family, shapes = family_of(layer.family), tensor_shapes(layer)
@@ -170,7 +196,7 @@ def _network(layers, purpose: str) -> _Network:
                     if layer.names.bias in layer.values else np.zeros(shapes.bias))
             found["bias"] = bias.reshape(-1)
         params.append(found)
-    return _Network(tuple(layers), x.reshape(_batched_input(first)), tuple(params))
+    return tuple(params)
 
 
 def _batched_input(layer: Layer) -> tuple[int, ...]:
@@ -178,9 +204,8 @@ def _batched_input(layer: Layer) -> tuple[int, ...]:
 
 
 def _batched_output(layer: Layer) -> tuple[int, ...]:
-    out = tensor_shapes(layer).output
     channels = family_of(layer.family).output_channels(layer)
-    return (layer.batch or 1, channels or 1, *out[len(out) - layer.ndim:])
+    return (layer.batch or 1, channels or 1, *output_spatial(layer))
 
 
 def _spec_variable_shape(layers, wrt: str, wrt_layer: int) -> tuple[int, ...]:

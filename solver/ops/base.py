@@ -29,6 +29,26 @@ class OpFamily:
     fields: frozenset[str] = COMMON_FIELDS
     has_weights: bool = False
     accepts_same_padding: bool = False
+    #: whether the layer has a kernel (and stride, padding, dilation); without one they are 1/0
+    has_kernel: bool = True
+    #: whether an input with channels needs ``filters`` (convolutions)
+    needs_filters: bool = False
+
+    def ops(self) -> dict[str, int | None]:
+        """Op name -> number of spatial dims (None: taken from the input), ``conv1d`` ... ``conv3d``."""
+        return {f"{self.name}{ndim}d": ndim for ndim in (1, 2, 3)}
+
+    def read_fields(self, raw, read) -> dict:
+        """The family's own fields as :class:`~solver.layers.Layer` keyword arguments.
+
+        ``read`` offers ``size(field)``, ``per_axis(field)`` and ``flag(field, default)``
+        with the spec's error messages.
+        """
+        return {}
+
+    def output_dims(self, layer: Layer) -> tuple[Dim, ...]:
+        """The output's spatial lengths (one per input axis unless the family changes the rank)."""
+        return tuple(self.output_size(layer, axis) for axis in range(layer.ndim))
 
     def fields_for(self, ndim: int) -> frozenset[str]:
         """The layer fields accepted by the family's ``ndim``-d op (``fields`` unless overridden)."""
@@ -39,8 +59,8 @@ class OpFamily:
         return tuple(1 for _ in kernel)
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
-        """The output length along spatial ``axis``."""
-        raise NotImplementedError
+        """The output length along spatial ``axis`` (default: the input's)."""
+        return layer.spatial[axis]
 
     def output_channels(self, layer: Layer) -> Dim | None:
         """Output channel count, or None when the output has no channel axis."""
@@ -59,8 +79,16 @@ class OpFamily:
         return basic + self.extra_constraints(layer)
 
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
-        """The family's own conditions, given that the basic ones hold."""
-        raise NotImplementedError
+        """The family's own conditions, given that the basic ones hold (default: none)."""
+        return []
+
+    def macs(self, layer: Layer) -> Dim:
+        """Multiply-accumulates of one forward pass (default 0: no products of weights and inputs)."""
+        return 0
+
+    #: how the layer changes receptive fields: "window" (kernel, stride, dilation), "same"
+    #: (element-wise, unchanged) or "" (not defined here: the layer mixes positions otherwise)
+    receptive: str = ""
 
     def variables(self, layer: Layer) -> tuple[str, ...]:
         """What a derivative can be taken with respect to: input, and weight/bias when present."""
@@ -100,6 +128,16 @@ class OpFamily:
     def weight_shape(self, layer: Layer) -> tuple[Dim, ...] | None:
         """Shape of the weight tensor as PyTorch stores it, or None without weights."""
         return None
+
+    def spec_weight_shape(self, layer: Layer) -> tuple[Dim, ...] | None:
+        """The weight's shape in the spec layout (axes the spec does not give dropped)."""
+        return self.weight_shape(layer)
+
+    def spec_bias_shape(self, layer: Layer) -> tuple[Dim, ...] | None:
+        """The bias's shape in the spec layout: ([F]), or None without a bias."""
+        if not (self.has_weights and layer.bias):
+            return None
+        return (layer.filters,) if layer.filters is not None else ()
 
     def param_count(self, layer: Layer, *, with_bias: bool | None = None) -> Dim:
         """Number of trainable parameters: prod(weight shape) + bias length (if any).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver.arith import floor_div
+from solver.arith import floor_div, normalize, product
 from solver.constraints import Constraint
 from solver.layers import CONV, Dim, Layer
 from solver.ops.base import (COMMON_FIELDS, OpFamily, effective_kernel,
@@ -21,7 +21,9 @@ class Convolution(OpFamily):
     name = CONV
     fields = COMMON_FIELDS | {"dilation", "filters", "groups", "bias"}
     has_weights = True
+    receptive = "window"
     accepts_same_padding = True
+    needs_filters = True
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         return floor_div(padded_length(layer, axis) - effective_kernel(layer, axis),
@@ -34,6 +36,15 @@ class Convolution(OpFamily):
         channels = layer.channels if layer.channels is not None else 1
         filters = layer.filters if layer.filters is not None else 1
         return (filters, floor_div(channels, layer.groups), *layer.kernel)
+
+    def spec_weight_shape(self, layer: Layer) -> tuple[Dim, ...]:
+        return grouped_weight_shape(layer, layer.filters, layer.channels)
+
+    def macs(self, layer: Layer) -> Dim:
+        """prod(output shape) * C/groups * prod(K): one product per weight tap and output entry."""
+        from solver.shapes import output_shape
+        channels = layer.channels if layer.channels is not None else 1
+        return product(output_shape(layer)) * floor_div(channels, layer.groups) * product(layer.kernel)
 
     def forward(self, layer: Layer, x, params):
         from solver.numeric.conv import conv_forward
@@ -73,6 +84,12 @@ class Convolution(OpFamily):
                 "(PyTorch: kernel size can't be greater than actual input size)",
                 failure="the dilated kernel {rhs} is longer than the padded input {lhs}"))
         return found
+
+
+def grouped_weight_shape(layer: Layer, outer: Dim | None, inner_total: Dim | None) -> tuple:
+    """([outer], [inner_total/groups], *K): a weight in the spec layout, absent axes dropped."""
+    inner = None if inner_total is None else normalize(floor_div(inner_total, layer.groups))
+    return tuple(d for d in (outer, inner) if d is not None) + tuple(layer.kernel)
 
 
 def conv_geometry(layer: Layer) -> dict:

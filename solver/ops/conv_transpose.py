@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from solver.arith import floor_div, maximum
+from solver.arith import floor_div, maximum, product
 from solver.constraints import Constraint
 from solver.layers import CONV_TRANSPOSE, Dim, Layer
 from solver.ops.base import COMMON_FIELDS, OpFamily, non_negative
-from solver.ops.conv import bias_gradient, channel_constraints, conv_geometry
+from solver.ops.conv import (bias_gradient, channel_constraints, conv_geometry,
+                             grouped_weight_shape)
 
 
 class TransposedConvolution(OpFamily):
@@ -20,6 +21,7 @@ class TransposedConvolution(OpFamily):
     name = CONV_TRANSPOSE
     fields = COMMON_FIELDS | {"dilation", "filters", "groups", "bias", "output_padding"}
     has_weights = True
+    needs_filters = True
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         before, after = layer.padding[axis]
@@ -34,6 +36,15 @@ class TransposedConvolution(OpFamily):
         channels = layer.channels if layer.channels is not None else 1
         filters = layer.filters if layer.filters is not None else 1
         return (channels, floor_div(filters, layer.groups), *layer.kernel)
+
+    def spec_weight_shape(self, layer: Layer) -> tuple[Dim, ...]:
+        return grouped_weight_shape(layer, layer.channels, layer.filters)
+
+    def macs(self, layer: Layer) -> Dim:
+        """prod(input shape) * F/groups * prod(K): each input entry meets F/groups * prod(K) weights."""
+        from solver.shapes import input_shape
+        filters = layer.filters if layer.filters is not None else 1
+        return product(input_shape(layer)) * floor_div(filters, layer.groups) * product(layer.kernel)
 
     def forward(self, layer: Layer, x, params):
         from solver.numeric.conv_transpose import conv_transpose_forward

@@ -22,6 +22,8 @@ class Pooling(OpFamily):
     The stride defaults to the kernel size. Average pooling has no dilation.
     """
 
+    receptive = "window"
+
     def default_stride(self, kernel: tuple[Dim, ...]) -> tuple[Dim, ...]:
         return tuple(kernel)
 

@@ -180,7 +180,8 @@ def _layers(here: _Inherited) -> tuple:
         layers, previous = [], None
         for index, layer_raw in enumerate(here.layers_raw):
             try:
-                layer = parse_layer(layer_raw, previous_output=previous)
+                layer = parse_layer(layer_raw, previous_output=previous,
+                                    previous_layer=layers[-1] if layers else None)
             except SpecError as error:
                 raise error.located(field_prefix=f"layers[{index}]") from None
             previous = output_shape(layer)
