@@ -50,6 +50,14 @@ CHECKERS = {
     "explanation": Checker(read_explanation, judge_explanation, sandboxed=False),
     "params": Checker(read_count, judge_count, prepare_count),
     "summary": Checker(read_summary, judge_summary, sandboxed=False),
+    "receptive_field": Checker(read_shape_answer, judge_shape, prepare_shape),
+    "jump": Checker(read_shape_answer, judge_shape, prepare_shape),
+    "macs": Checker(read_count, judge_count, prepare_count),
+    "flops": Checker(read_count, judge_count, prepare_count),
+    "activations": Checker(read_count, judge_count, prepare_count),
+    "im2col": Checker(read_shape_answer, judge_shape, prepare_shape),
+    "effective_kernel": Checker(read_shape_answer, judge_shape, prepare_shape),
+    "padding_for_same": Checker(read_shape_answer, judge_shape, prepare_shape),
 }
 
 
