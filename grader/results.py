@@ -13,12 +13,14 @@ VERDICTS = (CORRECT, PARTIAL, INCORRECT, UNPARSEABLE, MISSING, MANUAL)
 class Check:
     """The outcome of comparing one answer with the key, before points are attached.
 
-    ``reference`` is shown to human graders for ``manual`` answers.
+    ``reference`` is shown to human graders for ``manual`` answers; ``credit`` is the
+    fraction of the points a ``partial`` answer earns (a table graded cell by cell).
     """
 
     verdict: str
     feedback: str = ""
     reference: str | None = None
+    credit: float = 0.0
 
 
 @dataclass(frozen=True)

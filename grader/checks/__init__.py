@@ -26,7 +26,7 @@ from grader.checks.explanation import judge_explanation, read_explanation
 from grader.checks.index_expression import judge_index_expression, prepare_index_expression, read_index_expression
 from grader.checks.numeric import judge_numeric, read_numeric
 from grader.checks.shape import judge_shape, prepare_shape, read_shape_answer
-from grader.checks.summary import judge_summary, read_summary
+from grader.checks.summary import judge_summary, prepare_summary, read_summary
 from grader.results import Check
 
 
@@ -49,7 +49,7 @@ CHECKERS = {
     "numeric": Checker(read_numeric, judge_numeric),
     "explanation": Checker(read_explanation, judge_explanation, sandboxed=False),
     "params": Checker(read_count, judge_count, prepare_count),
-    "summary": Checker(read_summary, judge_summary, sandboxed=False),
+    "summary": Checker(read_summary, judge_summary, prepare_summary),
     "receptive_field": Checker(read_shape_answer, judge_shape, prepare_shape),
     "jump": Checker(read_shape_answer, judge_shape, prepare_shape),
     "macs": Checker(read_count, judge_count, prepare_count),
