@@ -121,14 +121,14 @@ def output_element(layer: Layer, base: int) -> IndexEquation:
     return IndexEquation(pool.f_ref(), None, rhs)
 
 
-def jacobian_element(layer: Layer, base: int) -> IndexEquation:
+def jacobian_element(layer: Layer, base: int, wrt: str = "input") -> IndexEquation:
     """``df[n, c, *j]/dx[m, d, *l] = ...`` (module docstring)."""
     pool = _Pool(layer, base)
     rhs = pool.batch_channel_delta() * _route(pool, pool.out, pool.n, pool.c)
     return IndexEquation(pool.f_ref(), pool.x_ref(pool.m, pool.d), rhs)
 
 
-def loss_gradient_element(layer: Layer, base: int) -> IndexEquation:
+def loss_gradient_element(layer: Layer, base: int, wrt: str = "input") -> IndexEquation:
     """``dl/dx[n, c, *l] = sum_j g[n, c, *j] * (df[.., j]/dx[.., l])`` (module docstring)."""
     pool = _Pool(layer, base)
     body = pool.g(pool.out) * _route(pool, pool.out, pool.n, pool.c)

@@ -10,6 +10,8 @@ forward pass and vector-Jacobian products (:meth:`OpFamily.forward`,
 
 from __future__ import annotations
 
+import importlib
+
 from solver.arith import product
 from solver.constraints import Constraint
 from solver.layers import Dim, Layer
@@ -116,14 +118,31 @@ class OpFamily:
 
     # --- element-wise index expressions (numeric sizes) ---
 
+    #: the module (in solver.elementwise) with ``output_element(layer, base)``,
+    #: ``jacobian_element(layer, base, wrt)`` and ``loss_gradient_element(layer, base, wrt)``;
+    #: None when the family has no index expressions
+    element_module: str | None = None
+
     def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
         """None when :meth:`element` can answer; else why not (a sentence for the spec error)."""
-        return f"index expressions are not implemented for {layer.op}"
+        if self.element_module is None:
+            return f"index expressions are not implemented for {layer.op}"
+        if layer.is_symbolic:
+            return "index expressions need numeric sizes; this layer has symbols"
+        return self.numeric_support(layer)
 
     def element(self, layer: Layer, base: int, of: str, wrt: str | None):
         """The :class:`~solver.notation.IndexEquation` of one entry of the output (of: output),
         a Jacobian or a loss gradient with respect to ``wrt``, in index base ``base``."""
-        raise NotImplementedError(self.element_support(layer, of, wrt))
+        reason = self.element_support(layer, of, wrt)
+        if reason is not None:
+            raise NotImplementedError(reason)
+        module = importlib.import_module(self.element_module)
+        if of == "output":
+            return module.output_element(layer, base)
+        if of == "jacobian":
+            return module.jacobian_element(layer, base, wrt)
+        return module.loss_gradient_element(layer, base, wrt)
 
     def weight_shape(self, layer: Layer) -> tuple[Dim, ...] | None:
         """Shape of the weight tensor as PyTorch stores it, or None without weights."""

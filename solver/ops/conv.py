@@ -24,6 +24,7 @@ class Convolution(OpFamily):
     receptive = "window"
     accepts_same_padding = True
     needs_filters = True
+    element_module = "solver.elementwise.conv"
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         return floor_div(padded_length(layer, axis) - effective_kernel(layer, axis),
@@ -61,19 +62,6 @@ class Convolution(OpFamily):
         from solver.numeric.conv import conv_jacobian
         return conv_jacobian(x, params["weight"], params.get("bias"), wrt=wrt,
                              max_entries=max_entries, **conv_geometry(layer))
-
-    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
-        if layer.is_symbolic:
-            return "index expressions need numeric sizes; this layer has symbols"
-        return None
-
-    def element(self, layer: Layer, base: int, of: str, wrt: str | None):
-        from solver.elementwise import conv
-        if of == "output":
-            return conv.output_element(layer, base)
-        if of == "jacobian":
-            return conv.jacobian_element(layer, base, wrt)
-        return conv.loss_gradient_element(layer, base, wrt)
 
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         found = channel_constraints(layer)

@@ -22,6 +22,7 @@ class TransposedConvolution(OpFamily):
     fields = COMMON_FIELDS | {"dilation", "filters", "groups", "bias", "output_padding"}
     has_weights = True
     needs_filters = True
+    element_module = "solver.elementwise.conv_transpose"
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         before, after = layer.padding[axis]
@@ -59,19 +60,6 @@ class TransposedConvolution(OpFamily):
         gradient = (numeric.conv_transpose_input_gradient if wrt == "input"
                     else numeric.conv_transpose_weight_gradient)
         return gradient(x, params["weight"], g, **conv_geometry(layer))
-
-    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
-        if layer.is_symbolic:
-            return "index expressions need numeric sizes; this layer has symbols"
-        return None
-
-    def element(self, layer: Layer, base: int, of: str, wrt: str | None):
-        from solver.elementwise import conv_transpose
-        if of == "output":
-            return conv_transpose.output_element(layer, base)
-        if of == "jacobian":
-            return conv_transpose.jacobian_element(layer, base, wrt)
-        return conv_transpose.loss_gradient_element(layer, base, wrt)
 
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         found = channel_constraints(layer)

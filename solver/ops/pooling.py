@@ -23,6 +23,7 @@ class Pooling(OpFamily):
     """
 
     receptive = "window"
+    element_module = "solver.elementwise.pooling"
 
     def default_stride(self, kernel: tuple[Dim, ...]) -> tuple[Dim, ...]:
         return tuple(kernel)
@@ -44,19 +45,6 @@ class Pooling(OpFamily):
         out = tuple(int(self.output_size(layer, a)) for a in range(layer.ndim))
         return PoolGeometry(tuple(layer.kernel), tuple(layer.stride), tuple(layer.dilation),
                             tuple(layer.padding), out)
-
-    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
-        if layer.is_symbolic:
-            return "index expressions need numeric sizes; this layer has symbols"
-        return self.numeric_support(layer)
-
-    def element(self, layer: Layer, base: int, of: str, wrt: str | None):
-        from solver.elementwise import pooling
-        if of == "output":
-            return pooling.output_element(layer, base)
-        if of == "jacobian":
-            return pooling.jacobian_element(layer, base)
-        return pooling.loss_gradient_element(layer, base)
 
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         found = []
