@@ -68,6 +68,14 @@ def test_conv_transpose_index_expressions_match_torch(mapping, seed, base):
     check_elements(mapping, seed, base)
 
 
+@pytest.mark.parametrize("features", [1, 3])
+@pytest.mark.parametrize("inputs", [1, 4])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("base", [0, 1])
+def test_linear_index_expressions_match_torch(features, inputs, bias, base):
+    check_elements({"op": "linear", "input": [inputs], "features": features, "bias": bias}, 7, base)
+
+
 @pytest.mark.parametrize("mapping", [
     # ties everywhere: the gradient goes to the first maximum of each window
     {"op": "maxpool2d", "input": [2, 3, 3], "kernel": 2, "stride": 1, "padding": 1},

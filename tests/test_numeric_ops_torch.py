@@ -85,6 +85,13 @@ def _layer(mapping, seed):
 
 def _torch_side(mapping, layer):
     """(module with the layer's weights, batched x, batched g) in float64."""
+    if mapping["op"] == "linear":
+        module = nn.Linear(mapping["input"][-1], mapping["features"],
+                           bias=mapping.get("bias", True)).double()
+        module.weight.data = torch.tensor(layer.values["W"]).reshape(module.weight.shape)
+        if module.bias is not None:
+            module.bias.data = torch.tensor(layer.values["b"]).reshape(module.bias.shape)
+        return module, torch.tensor(layer.values["x"]).reshape(1, -1)
     module = torch_module(mapping).double()
     family, _ = split_op(mapping["op"])
     if family in ("conv", "conv_transpose"):

@@ -30,9 +30,9 @@ from solver.layers import Layer
 from solver.notation import IndexEquation, TensorRef, index_symbol
 from solver.shapes import tensor_shapes
 
-_OUTPUT = {1: ("j",), 2: ("i", "j"), 3: ("h", "i", "j")}
-_INPUT = {1: ("l",), 2: ("r", "s"), 3: ("q", "r", "s")}
-_KERNEL = {1: ("k",), 2: ("u", "v"), 3: ("t", "u", "v")}
+_OUTPUT = {0: (), 1: ("j",), 2: ("i", "j"), 3: ("h", "i", "j")}
+_INPUT = {0: (), 1: ("l",), 2: ("r", "s"), 3: ("q", "r", "s")}
+_KERNEL = {0: (), 1: ("k",), 2: ("u", "v"), 3: ("t", "u", "v")}
 
 
 @dataclass(frozen=True)

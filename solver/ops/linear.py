@@ -22,6 +22,7 @@ class Linear(OpFamily):
     fields = PLAIN_FIELDS | {"features", "bias"}
     has_weights = True
     has_kernel = False
+    element_module = "solver.elementwise.linear"
 
     def ops(self) -> dict[str, int | None]:
         return {"linear": None}
