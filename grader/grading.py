@@ -91,7 +91,8 @@ class Grader:
         for item in part.ask:
             check = self._check(part_key, item, by_item.get(item), context)
             max_score = part.points * weights[item] / total_weight
-            score = max_score if check.verdict == CORRECT else 0.0
+            score = max_score if check.verdict == CORRECT else (
+                max_score * check.credit if check.verdict == PARTIAL else 0.0)
             level = effective_level(self.feedback, part.feedback)
             results.append(AnswerResult(item, check.verdict, score, max_score,
                                         _bounded_feedback(shown_feedback(check, level)),
@@ -238,7 +239,7 @@ def _part_verdict(results: list[AnswerResult]) -> str:
     automatic = [v for v in verdicts if v != MANUAL]
     if MANUAL in verdicts and all(v == CORRECT for v in automatic):
         return MANUAL
-    if any(v == CORRECT for v in verdicts):
+    if any(v in (CORRECT, PARTIAL) for v in verdicts):
         return PARTIAL
     if all(v in (UNPARSEABLE, MISSING) for v in automatic) and UNPARSEABLE in automatic:
         return UNPARSEABLE

@@ -21,6 +21,7 @@ class Check:
     anticipated answer); ``reveal`` holds expected values, expansions and the key's own
     expression (``full`` only); ``reference`` is the instructor's text (``full``
     only); ``read_as`` is the answer as the grader read it, in canonical text.
+    ``credit`` is the fraction of the points a ``partial`` answer earns (a table graded cell by cell).
     """
 
     verdict: str
@@ -30,6 +31,7 @@ class Check:
     hint: str = ""
     reveal: str = ""
     read_as: str = ""
+    credit: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -113,10 +113,15 @@ class TextAnswer:
 
 @dataclass(frozen=True)
 class TableAnswer:
-    """A network summary: one row per layer (plain data cells) and a total row."""
+    """A network summary: one row per layer (plain data cells) and a total row.
+
+    ``cells`` holds the same rows with answer objects where the grader compares
+    values (a ShapeAnswer or CountAnswer; None where the row has no such cell).
+    """
 
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
+    cells: tuple[tuple, ...] = ()
 
     def to_data(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]

@@ -4,6 +4,9 @@ spec's question tests.
 
 Per-student variants (``--student``, ``--students``, ``--variant``, ``--seed``): solver/variant_cli.py.
 
+``SPEC`` may be a folder: every spec under it is solved into the folder ``-o``
+names (see :mod:`solver.folder`).
+
 Exit status: 0 on success, 2 for usage errors and bad specs (one error line
 on stderr, never a traceback); with ``--check``, 1 when a test's verdict differs or a hint can
 never be shown (each named on stderr).
@@ -12,9 +15,11 @@ never be shown (each named on stderr).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from solver.errors import SpecError
+from solver.folder import solve_folder
 from solver.output import emit, program_name
 from solver.key import build_key
 from solver.render import RENDERERS, SHEET_RENDERERS
@@ -27,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=program_name("solver"),
         description="Derive and print the answer key of a CNN homework spec (YAML).")
-    parser.add_argument("spec", help="path of the problem spec, e.g. problems/cnn/q1_1.yaml")
+    parser.add_argument("spec", help="path of the problem spec, e.g. problems/cnn/q1_1.yaml, or a "
+                                     "folder of specs (then -o names the folder of keys)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="yaml",
                         help="output format (default: yaml)")
     parser.add_argument("-o", "--output", metavar="FILE",
@@ -41,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         return _check(args.spec)
+    if os.path.isdir(args.spec):
+        return solve_folder(args.spec, args.output, args.format)
     if variant_cli.requested(args):
         return variant_cli.run(args)
     try:

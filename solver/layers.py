@@ -16,7 +16,7 @@ import sympy
 
 Dim = Union[int, sympy.Expr]
 
-#: Layer families; each op name is ``<family><ndim>d``.
+#: Layer families; the op names of the first four are ``<family><ndim>d``.
 CONV, CONV_TRANSPOSE, MAXPOOL, AVGPOOL = "conv", "conv_transpose", "maxpool", "avgpool"
 
 
@@ -58,6 +58,13 @@ class Layer:
     groups: Dim = 1
     bias: bool = True
     ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: Dim | None = None
+    #: adaptive pooling's output size, upsampling's scale factor (one per spatial axis)
+    output_size: tuple[Dim, ...] = ()
+    scale_factor: tuple[Dim, ...] = ()
+    #: the inner layers of a residual block (output = input + inner(input))
+    inner: tuple["Layer", ...] = ()
     names: TensorNames = field(default_factory=TensorNames)
     values: Mapping[str, np.ndarray] = field(default_factory=dict)
 
@@ -65,6 +72,8 @@ class Layer:
     def is_symbolic(self) -> bool:
         """True when any size of the layer is a sympy expression rather than an int."""
         sizes = [self.batch, self.channels, self.filters, self.groups, *self.spatial, *self.kernel,
-                 *self.stride, *self.dilation, *self.output_padding,
+                 *self.stride, *self.dilation, *self.output_padding, self.divisor_override,
+                 *self.output_size, *self.scale_factor,
                  *(p for pair in self.padding for p in pair)]
-        return any(isinstance(s, sympy.Basic) for s in sizes)
+        return (any(isinstance(s, sympy.Basic) for s in sizes)
+                or any(layer.is_symbolic for layer in self.inner))

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.arith import floor_div, normalize
+from solver.arith import normalize
 from solver.constraints import Constraint
-from solver.layers import CONV_TRANSPOSE, Dim, Layer
+from solver.layers import Dim, Layer
 from solver.ops import family_of
 
 
@@ -32,8 +32,7 @@ class TensorShapes:
 
 def output_spatial(layer: Layer) -> tuple[Dim, ...]:
     """Output length along each spatial axis (see the op family's formula)."""
-    family = family_of(layer.family)
-    return tuple(normalize(family.output_size(layer, axis)) for axis in range(layer.ndim))
+    return tuple(normalize(d) for d in family_of(layer.family).output_dims(layer))
 
 
 def output_shape(layer: Layer) -> tuple[Dim, ...]:
@@ -50,17 +49,10 @@ def input_shape(layer: Layer) -> tuple[Dim, ...]:
 
 def tensor_shapes(layer: Layer) -> TensorShapes:
     """Shapes of x, f, W and b for ``layer`` in the spec layout."""
-    weight = bias = None
-    if family_of(layer.family).has_weights:
-        if layer.family == CONV_TRANSPOSE:
-            outer, inner_total = layer.channels, layer.filters
-        else:
-            outer, inner_total = layer.filters, layer.channels
-        inner = None if inner_total is None else normalize(floor_div(inner_total, layer.groups))
-        weight = tuple(d for d in (outer, inner) if d is not None) + tuple(layer.kernel)
-        if layer.bias:
-            bias = (layer.filters,) if layer.filters is not None else ()
-    return TensorShapes(input_shape(layer), output_shape(layer), weight, bias)
+    family = family_of(layer.family)
+    weight = family.spec_weight_shape(layer) if family.has_weights else None
+    return TensorShapes(input_shape(layer), output_shape(layer), weight,
+                        family.spec_bias_shape(layer))
 
 
 def param_count(layer: Layer, *, with_bias: bool | None = None) -> Dim:

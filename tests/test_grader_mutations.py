@@ -45,6 +45,9 @@ SPECS = sorted(PROBLEMS.rglob("*.yaml"))
 GRID_TOP = 4                     # every symbol takes the values 0..GRID_TOP
 MIN_PER_ANSWER = 20              # index expressions and shapes with symbols
 MIN_PER_NUMERIC_SHAPE = 8
+#: A one-axis answer (a jump, a padding, a vector's length) has fewer possible mistakes.
+MIN_PER_ONE_AXIS_FORMULA = 8
+MIN_PER_ONE_AXIS_NUMBER = 3
 MIN_PER_KEY = 20
 #: Truly wrong mutants per spec when the engine rewrote sympy objects (e7ab392); the tree engine
 #: must find at least as many.
@@ -453,10 +456,11 @@ def test_truly_wrong_mutants_are_graded_incorrect(spec):
             else:
                 oracle = grid = grid or FormulaGrid(part_key.domain)
             wrong = [m for m in answer_mutants(answer) if _truly_wrong(answer, m, oracle)]
+            one_axis = isinstance(answer, ShapeAnswer) and len(answer.shape) == 1
             if isinstance(answer, IndexAnswer) or _is_symbolic_shape(answer):
-                needed = MIN_PER_ANSWER
+                needed = MIN_PER_ONE_AXIS_FORMULA if one_axis else MIN_PER_ANSWER
             elif isinstance(answer, ShapeAnswer):
-                needed = MIN_PER_NUMERIC_SHAPE
+                needed = MIN_PER_ONE_AXIS_NUMBER if one_axis else MIN_PER_NUMERIC_SHAPE
             else:
                 needed = 1
             if len(wrong) < needed:

@@ -93,7 +93,7 @@ def test_the_issue_example_by_hand():
 @pytest.mark.parametrize("wrt_layer, wrt, fragments", [
     (None, "weight", ["wrt_layer", "missing", "2 layers", "whose weight", "1 to 2"]),
     (None, "bias", ["wrt_layer", "missing", "whose bias"]),
-    (2, "weight", ["wrt_layer", "layer 2 is a maxpool1d layer", "has no weights",
+    (2, "weight", ["wrt_layer", "layer 2: the maxpool1d layer has no weights",
                    "layers with a weight: 1"]),
     (3, "weight", ["wrt_layer", "from 1 to 2", "found 3"]),
     (0, "bias", ["wrt_layer", "from 1 to 2", "found 0"]),

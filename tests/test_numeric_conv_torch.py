@@ -319,9 +319,9 @@ def test_missing_values_name_the_tensor():
         layer_gradient(layer, "weight")
     with pytest.raises(ValueError, match=r"values\.W is needed for the Jacobian df/dx"):
         layer_jacobian(layer, "input")
-    # df/dW needs only x and df/db needs no values: the output is linear in each variable.
-    assert layer_jacobian(layer, "weight").shape == (1, 3, 1, 2, 3)
-    assert layer_jacobian(layer, "bias").shape == (1, 3, 1)
+    # Every family reads x and its weight (the same code serves networks, where both matter).
+    with pytest.raises(ValueError, match=r"values\.W is needed for the Jacobian df/db"):
+        layer_jacobian(layer, "bias")
     bare = parse_layer({"op": "conv1d", "input": [5], "kernel": 3})
     with pytest.raises(ValueError, match=r"values\.x is needed"):
         layer_output(bare)
@@ -339,10 +339,11 @@ def test_unknown_variable_and_other_families():
     layer = parse_layer({"op": "conv1d", "input": [5], "kernel": 3, "values": {"seed": 0}})
     with pytest.raises(ValueError, match="wrt must be one of input, weight, bias"):
         layer_jacobian(layer, "output")
-    pool = parse_layer({"op": "maxpool2d", "input": [1, 4, 4], "kernel": 2})
-    with pytest.raises(NotImplementedError,
-                       match="numeric answers for maxpool2d are not supported yet"):
-        layer_output(pool)
+    pool = parse_layer({"op": "maxpool2d", "input": [1, 2, 2], "kernel": 2,
+                        "values": {"x": [[[1, 4], [4, 2]]]}})
+    assert layer_output(pool).tolist() == [[[4.0]]]
+    with pytest.raises(ValueError, match="the maxpool2d layer has no weights"):
+        layer_jacobian(pool, "weight")
 
 
 def test_core_rejects_inconsistent_shapes():

@@ -47,7 +47,8 @@ _KEYWORDS = {
     "maxpool": {"kernel": "kernel_size", "stride": "stride", "padding": "padding",
                 "dilation": "dilation", "ceil_mode": "ceil_mode"},
     "avgpool": {"kernel": "kernel_size", "stride": "stride", "padding": "padding",
-                "ceil_mode": "ceil_mode"},
+                "ceil_mode": "ceil_mode", "count_include_pad": "count_include_pad",
+                "divisor_override": "divisor_override"},
 }
 
 _NOT_TORCH_FIELDS = {"op", "input", "filters", "names", "values"}

@@ -28,7 +28,7 @@ from grader.checks.index_expression import (echo_index_expression, judge_index_e
                                             read_index_expression)
 from grader.checks.numeric import judge_numeric, read_numeric
 from grader.checks.shape import echo_shape, judge_shape, matches_shape, prepare_shape, read_shape_answer
-from grader.checks.summary import judge_summary, read_summary
+from grader.checks.summary import judge_summary, prepare_summary, read_summary
 from grader.feedback.annotate import annotate, prepare_annotations
 from grader.results import Check
 
@@ -57,7 +57,15 @@ CHECKERS = {
     "numeric": Checker(read_numeric, judge_numeric),
     "explanation": Checker(read_explanation, judge_explanation, sandboxed=False),
     "params": Checker(read_count, judge_count, prepare_count, matches=matches_count, echo=echo_count),
-    "summary": Checker(read_summary, judge_summary, sandboxed=False),
+    "summary": Checker(read_summary, judge_summary, prepare_summary),
+    "receptive_field": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
+    "jump": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
+    "macs": Checker(read_count, judge_count, prepare_count, matches=matches_count, echo=echo_count),
+    "flops": Checker(read_count, judge_count, prepare_count, matches=matches_count, echo=echo_count),
+    "activations": Checker(read_count, judge_count, prepare_count, matches=matches_count, echo=echo_count),
+    "im2col": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
+    "effective_kernel": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
+    "padding_for_same": Checker(read_shape_answer, judge_shape, prepare_shape, matches=matches_shape, echo=echo_shape),
 }
 
 

@@ -16,7 +16,10 @@ wrong answer is missed at that index with probability at most
 (d / (2**32 - 1)) ** TRIALS (below 1e-18 for d = 2). Small values such as
 -9..9 make coincidences common (x^2 and |x|*x agree on half of them). Answers
 that are not polynomials in the entries (floor, max, comparisons of entries)
-are not covered by this bound.
+are not covered by this bound. For them (a key that compares tensor entries, as
+max pooling's maximum and its argmax routing do) TIE_TRIALS further draws take
+entries from -TIE_RANGE .. TIE_RANGE, where equal entries are common, so that
+the rule for ties is checked too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ MAX_POINTS = 600
 TRIALS = 2
 #: Tensor entries are drawn from -VALUE_RANGE .. VALUE_RANGE.
 VALUE_RANGE = 2**31 - 1
+#: Extra draws with entries in -TIE_RANGE .. TIE_RANGE for keys that compare entries (ties).
+TIE_TRIALS = 8
+TIE_RANGE = 2
 #: A student's answer may loop this many times the key's own iterations (at least MIN_ITERATIONS).
 WORK_FACTOR = 8
 MIN_ITERATIONS = 10**6
@@ -160,13 +166,22 @@ def _compute_key_table(expected) -> _KeyTable:
     key_rhs = compile_tree(expected.tree.rhs, expected.base)
     budget = Budget(10**9)
     trials = []
-    for trial in range(TRIALS):
+    draws = [VALUE_RANGE] * TRIALS
+    if _compares_entries(expected.tree.rhs):
+        draws += [TIE_RANGE] * TIE_TRIALS
+    for trial, high in enumerate(draws):
         rng = np.random.default_rng(1000 + trial)
-        tensors = {name: rng.integers(-VALUE_RANGE, VALUE_RANGE + 1, size=shape).astype(object)
+        tensors = {name: rng.integers(-high, high + 1, size=shape).astype(object)
                    for name, shape in expected.tensors}
         values = tuple(key_rhs.call_prepared(tensors, dict(zip(names, point)), budget) for point in points)
         trials.append((tensors, values))
     return _KeyTable(names, points, tuple(trials), budget.limit - budget.left)
+
+
+def _compares_entries(node) -> bool:
+    """Whether a comparison or a max/min of ``node`` involves a tensor entry."""
+    return any(isinstance(n, (tree.Rel, tree.Max, tree.Min)) and tree.tensors_in(n)
+               for n in tree.walk(node))
 
 
 def _compare(expected, student, binding, student_base) -> Check:

@@ -34,7 +34,8 @@ from typing import Callable, Sequence
 
 import sympy
 
-from solver.elementwise.indices import ConvIndexNames, conv_index_names, index_or_constant
+from solver.elementwise.indices import (ConvIndexNames, bounded_sum, conv_index_names,
+                                        index_or_constant, pinned)
 from solver.layers import CONV, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -83,9 +84,9 @@ def output_element(layer: Layer, base: int) -> IndexEquation:
     idx = geo.idx
     n = index_or_constant(idx.batch, geo.batch, base)
     o = index_or_constant(idx.filter, geo.filters, base)
-    out = _pinned(idx.output, geo.output, base)
+    out = pinned(idx.output, geo.output, base)
     c = index_or_constant(idx.channel, geo.channels_per_group, base)
-    ker = _pinned(idx.kernel, layer.kernel, base)
+    ker = pinned(idx.kernel, layer.kernel, base)
     body = _weight(geo, o, c, ker) * _input(geo, n, _input_channel(geo, o, c),
                                             _positions(geo, out, ker))
     rhs = _sum(geo, body, [(c, geo.channels_per_group), *zip(ker, layer.kernel)])
@@ -121,7 +122,7 @@ def _jacobian_weight(geo: _Geometry) -> IndexEquation:
     n, o, out = _output_free(geo)
     p = index_or_constant(idx.filter_wrt, geo.filters, base)
     c = index_or_constant(idx.channel, geo.channels_per_group, base)
-    ker = _pinned(idx.kernel, layer.kernel, base)
+    ker = pinned(idx.kernel, layer.kernel, base)
     rhs = sympy.KroneckerDelta(o, p) * _input(geo, n, _input_channel(geo, o, c),
                                                _positions(geo, out, ker))
     return IndexEquation(TensorRef(layer.names.output, _output_indices(geo, n, o, out)),
@@ -133,7 +134,7 @@ def _jacobian_input(geo: _Geometry) -> IndexEquation:
     n, o, out = _output_free(geo)
     m = index_or_constant(idx.batch_wrt, geo.batch, base)
     c = index_or_constant(idx.channel, geo.channels, base)
-    inp = _pinned(idx.input, layer.spatial, base)
+    inp = pinned(idx.input, layer.spatial, base)
     weight_term, sums = _weight_at_input(geo, o, c, out, inp)
     rhs = sympy.KroneckerDelta(n, m) * _sum(geo, weight_term, sums)
     return IndexEquation(TensorRef(layer.names.output, _output_indices(geo, n, o, out)),
@@ -155,7 +156,7 @@ def _loss_gradient_weight(geo: _Geometry) -> IndexEquation:
     idx, base, layer = geo.idx, geo.base, geo.layer
     n, o, out = _output_free(geo)
     c = index_or_constant(idx.channel, geo.channels_per_group, base)
-    ker = _pinned(idx.kernel, layer.kernel, base)
+    ker = pinned(idx.kernel, layer.kernel, base)
     body = _upstream(geo, n, o, out) * _input(geo, n, _input_channel(geo, o, c),
                                               _positions(geo, out, ker))
     rhs = _sum(geo, body, [(n, geo.batch), *zip(out, geo.output)])
@@ -167,7 +168,7 @@ def _loss_gradient_input(geo: _Geometry) -> IndexEquation:
     idx, base, layer = geo.idx, geo.base, geo.layer
     n, o, out = _output_free(geo)
     c = index_or_constant(idx.channel, geo.channels, base)
-    inp = _pinned(idx.input, layer.spatial, base)
+    inp = pinned(idx.input, layer.spatial, base)
     weight_term, kernel_sums = _weight_at_input(geo, o, c, out, inp)
     body = _upstream(geo, n, o, out) * weight_term
     rhs = _sum(geo, body, [(o, geo.filters), *zip(out, geo.output), *kernel_sums])
@@ -212,23 +213,16 @@ def _checked_wrt(layer: Layer, wrt: str) -> str:
     return wrt
 
 
-def _pinned(symbols: Sequence[sympy.Symbol], sizes: Sequence[int], base: int) -> tuple:
-    return tuple(index_or_constant(s, size, base) for s, size in zip(symbols, sizes))
-
-
 def _output_free(geo: _Geometry) -> tuple:
     """The output's batch, filter and position indices (constants where an axis has one value)."""
     idx, base = geo.idx, geo.base
     return (index_or_constant(idx.batch, geo.batch, base),
             index_or_constant(idx.filter, geo.filters, base),
-            _pinned(idx.output, geo.output, base))
+            pinned(idx.output, geo.output, base))
 
 
 def _sum(geo: _Geometry, body: sympy.Expr, limits: Sequence[tuple[sympy.Expr, int]]) -> sympy.Expr:
-    """``sum`` of body over the (index, size) pairs listed outermost first; pinned indices skipped."""
-    kept = [(var, geo.base, geo.base + size - 1) for var, size in limits
-            if isinstance(var, sympy.Symbol)]
-    return sympy.Sum(body, *reversed(kept)) if kept else body
+    return bounded_sum(body, limits, geo.base)
 
 
 def _positions(geo: _Geometry, out: Sequence, ker: Sequence) -> tuple[sympy.Expr, ...]:

@@ -30,9 +30,9 @@ from solver.layers import Layer
 from solver.notation import IndexEquation, TensorRef, index_symbol
 from solver.shapes import tensor_shapes
 
-_OUTPUT = {1: ("j",), 2: ("i", "j"), 3: ("h", "i", "j")}
-_INPUT = {1: ("l",), 2: ("r", "s"), 3: ("q", "r", "s")}
-_KERNEL = {1: ("k",), 2: ("u", "v"), 3: ("t", "u", "v")}
+_OUTPUT = {0: (), 1: ("j",), 2: ("i", "j"), 3: ("h", "i", "j")}
+_INPUT = {0: (), 1: ("l",), 2: ("r", "s"), 3: ("q", "r", "s")}
+_KERNEL = {0: (), 1: ("k",), 2: ("u", "v"), 3: ("t", "u", "v")}
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,8 @@ class ConvIndexNames:
 
 def conv_index_names(layer: Layer) -> ConvIndexNames:
     """The index symbols for ``layer`` (table above), renamed away from its indexed tensors' names."""
-    names = layer.names
-    taken = {names.input, names.weight, names.bias, names.output, names.upstream}
-
     def pick(letter: str) -> sympy.Symbol:
-        name, suffix = letter, 2
-        while name in taken:
-            name, suffix = f"{letter}{suffix}", suffix + 1
-        return index_symbol(name)
+        return fresh_index(layer, letter)
 
     ndim = layer.ndim
     return ConvIndexNames(
@@ -68,6 +62,28 @@ def conv_index_names(layer: Layer) -> ConvIndexNames:
         input=tuple(pick(letter) for letter in _INPUT[ndim]),
         kernel=tuple(pick(letter) for letter in _KERNEL[ndim]),
     )
+
+
+def fresh_index(layer: Layer, letter: str) -> sympy.Symbol:
+    """The index symbol ``letter``, with a digit appended while it names a tensor of ``layer``."""
+    names = layer.names
+    taken = {names.input, names.weight, names.bias, names.output, names.upstream}
+    name, suffix = letter, 2
+    while name in taken:
+        name, suffix = f"{letter}{suffix}", suffix + 1
+    return index_symbol(name)
+
+
+def pinned(symbols, sizes, base: int) -> tuple:
+    """:func:`index_or_constant` of each (symbol, size) pair."""
+    return tuple(index_or_constant(s, size, base) for s, size in zip(symbols, sizes))
+
+
+def bounded_sum(body: sympy.Expr, limits, base: int) -> sympy.Expr:
+    """``sum`` of body over the (index, size) pairs listed outermost first, from ``base``;
+    pinned (constant) indices are skipped."""
+    kept = [(var, base, base + size - 1) for var, size in limits if isinstance(var, sympy.Symbol)]
+    return sympy.Sum(body, *reversed(kept)) if kept else body
 
 
 def index_or_constant(symbol: sympy.Symbol, size: int, base: int) -> sympy.Expr:

@@ -25,6 +25,8 @@ from typing import Sequence
 
 import numpy as np
 
+from solver.numeric.windows import add_windows, padded_array, window_view
+
 #: Names used in Jacobian messages for each ``wrt`` choice.
 VARIABLE_NAMES = {"input": "x", "weight": "W", "bias": "b"}
 
@@ -224,34 +226,17 @@ def _im2col(x: np.ndarray, geo: _Geometry) -> np.ndarray:
 
 def _windows(padded: np.ndarray, geo: _Geometry) -> np.ndarray:
     """View (N, C, *L_out, *K) with view[n, c, p, k] = padded[n, c, S*p + D*k]."""
-    n_stride, c_stride, *axis_strides = padded.strides
-    strides = (n_stride, c_stride,
-               *(s * step for s, step in zip(geo.stride, axis_strides)),
-               *(d * step for d, step in zip(geo.dilation, axis_strides)))
-    shape = (geo.batch, geo.channels, *geo.out_spatial, *geo.kernel)
-    return np.lib.stride_tricks.as_strided(padded, shape, strides, writeable=False)
+    return window_view(padded, geo.out_spatial, geo.kernel, geo.stride, geo.dilation)
 
 
 def _col2im(d_windows: np.ndarray, geo: _Geometry) -> np.ndarray:
     """Scatter-add d_windows (N, C, *K, *L_out) back onto x: the adjoint of :func:`_windows`."""
-    padded = np.zeros((geo.batch, geo.channels, *geo.padded))
-    for offset in itertools.product(*(range(k) for k in geo.kernel)):
-        target = tuple(slice(d * k, d * k + s * (n_out - 1) + 1, s)
-                       for k, s, d, n_out in zip(offset, geo.stride, geo.dilation,
-                                                 geo.out_spatial))
-        padded[(slice(None), slice(None), *target)] += d_windows[(slice(None), slice(None),
-                                                                  *offset)]
-    crop = tuple(slice(before, before + n) for (before, _), n in zip(geo.padding, geo.spatial))
-    return padded[(slice(None), slice(None), *crop)]
+    return add_windows(d_windows, (geo.batch, geo.channels, *geo.padded), geo.out_spatial,
+                       geo.stride, geo.dilation, geo.padding, geo.spatial)
 
 
 def _pad(x: np.ndarray, geo: _Geometry) -> np.ndarray:
-    if not any(lo or hi for lo, hi in geo.padding):
-        return x
-    padded = np.zeros((geo.batch, geo.channels, *geo.padded))
-    inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(geo.padding, geo.spatial))
-    padded[(slice(None), slice(None), *inner)] = x
-    return padded
+    return padded_array(x, geo.padding)
 
 
 def _grouped_upstream(g: np.ndarray, geo: _Geometry) -> np.ndarray:

@@ -1,114 +1,216 @@
-"""Numeric answers for one layer with concrete values, in the spec layout of :mod:`solver.shapes`.
+"""Numeric answers for a layer or a network (``layers:``) with concrete values.
 
-The spec layout drops the batch / channel / filter axes a spec does not
-give: x ([N], [C], *L), W ([F], [C/groups], *K), b ([F]), f and g
-([N], [F], *L_out). The kernels of :mod:`solver.numeric.conv` work on the
-batched layout x (N, C, *L), W (F, C/groups, *K), b (F,); the missing axes
-all have length 1, so converting either way is a reshape.
+The spec layout (:mod:`solver.shapes`) drops the batch / channel / filter axes
+a spec does not give; the op families compute in the batched layout x (N, C, *L)
+(missing axes have length 1, so converting is a reshape). Values: x from the
+first layer, W and b from each layer, g = dl/df from the last layer.
+
+For a network f = f_m o ... o f_1 with activations a_0 = x, a_i = f_i(a_{i-1}):
+
+* the output is a_m;
+* dl/dV by the chain rule: g_m = g, g_{i-1} = (df_i/da_{i-1})^T g_i (each family's
+  ``backward``), and dl/dV = (df_t/dV)^T g_t for V the weight or bias of layer t;
+* the Jacobian df/dV row by row: the loss gradient for g = e_r, the r-th unit
+  vector of the output (exact: each row is the same chain of products), or the
+  family's direct Jacobian for a single layer that has one.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
-from solver.layers import CONV, Layer
-from solver.numeric.conv import (VARIABLE_NAMES, check_jacobian_size, conv_forward,
-                                 conv_input_gradient, conv_jacobian, conv_weight_gradient)
-from solver.shapes import TensorShapes, tensor_shapes
+from solver.layers import Layer
+from solver.numeric.conv import check_jacobian_size
+from solver.ops import family_of
+from solver.ops.base import missing_variable
+from solver.shapes import output_spatial, tensor_shapes
 
 #: The variables a derivative can be taken with respect to.
-VARIABLES = tuple(VARIABLE_NAMES)
+VARIABLES = ("input", "weight", "bias")
+
+
+@dataclass(frozen=True)
+class _Network:
+    """Layers with their batched inputs and parameters read from the values."""
+
+    layers: tuple[Layer, ...]
+    x: np.ndarray
+    params: tuple[dict, ...]
+
+    def activations(self) -> list[np.ndarray]:
+        """[a_0, ..., a_m] in the batched layout."""
+        return self.activations_from(self.x)
+
+    def activations_from(self, x: np.ndarray) -> list[np.ndarray]:
+        """[a_0 = x, ..., a_m] for the input ``x`` (batched)."""
+        found = [x]
+        for layer, params in zip(self.layers, self.params):
+            a = found[-1].reshape(_batched_input(layer))
+            found.append(family_of(layer.family).forward(layer, a, params))
+        return found
+
+    def gradient(self, activations, g: np.ndarray, wrt: str, wrt_layer: int) -> np.ndarray:
+        """dl/dV (batched) for V = the network's input or layer ``wrt_layer``'s weight/bias."""
+        stop = 1 if wrt == "input" else wrt_layer
+        for number in range(len(self.layers), stop - 1, -1):
+            layer = self.layers[number - 1]
+            a = activations[number - 1].reshape(_batched_input(layer))
+            g = g.reshape(_batched_output(layer))
+            role = wrt if number == stop else "input"
+            g = family_of(layer.family).backward(layer, a, self.params[number - 1], g, role)
+        return g
+
+
+def network_output(layers) -> np.ndarray:
+    """The last layer's output a_m in its spec shape, from the values (module docstring)."""
+    net = _network(layers, f"the output {layers[-1].names.output}")
+    return net.activations()[-1].reshape(tensor_shapes(layers[-1]).output)
+
+
+def network_gradient(layers, wrt: str, wrt_layer: int | None = None) -> np.ndarray:
+    """dl/dV in V's spec shape given g = dl/df (the last layer's values), by the chain rule.
+
+    V is the first layer's input (``wrt: input``) or the weight/bias of layer
+    ``wrt_layer`` (counted from 1; default 1).
+    """
+    wrt_layer = _checked(layers, wrt, wrt_layer, layers[-1].names.loss)
+    g = _value(layers[-1], layers[-1].names.upstream, tensor_shapes(layers[-1]).output,
+               "a loss gradient")
+    net = _network(layers, "a loss gradient")
+    gradient = net.gradient(net.activations(), g, wrt, wrt_layer)
+    return gradient.reshape(_spec_variable_shape(layers, wrt, wrt_layer))
+
+
+def network_jacobian(layers, wrt: str, wrt_layer: int | None = None, *,
+                     max_entries: int = 10_000_000) -> np.ndarray:
+    """df/dV, shape f's spec shape + V's spec shape (rows as in the module docstring).
+
+    Raises JacobianTooLarge before allocating above ``max_entries`` entries.
+    """
+    last = layers[-1]
+    wrt_layer = _checked(layers, wrt, wrt_layer, last.names.output)
+    out_shape = tuple(tensor_shapes(last).output)
+    variable_shape = _spec_variable_shape(layers, wrt, wrt_layer)
+    variable = _tensor_name(layers[0 if wrt == "input" else wrt_layer - 1], wrt)
+    check_jacobian_size(last.names.output, variable, out_shape + variable_shape, max_entries)
+    net = _network(layers, f"the Jacobian d{last.names.output}/d{variable}")
+    if len(layers) == 1:
+        direct = family_of(last.family).jacobian(last, net.x, net.params[0], wrt, max_entries)
+        if direct is not None:
+            return direct.reshape(out_shape + variable_shape)
+    activations = net.activations()
+    rows = math.prod(out_shape)
+    jacobian = np.zeros((rows, math.prod(variable_shape)))
+    for row in range(rows):
+        unit = np.zeros(rows)
+        unit[row] = 1.0
+        jacobian[row] = net.gradient(activations, unit, wrt, wrt_layer).ravel()
+    return jacobian.reshape(out_shape + variable_shape)
 
 
 def layer_output(layer: Layer) -> np.ndarray:
-    """The output f of ``layer`` from its values x, W (and b), shape ([N], [F], *L_out).
-
-    f[n, o, p] = b[o] + sum_{c, k} W[o, c, k] * x_pad[n, G(o)*C_g + c, S*p + D*k].
-    """
-    shapes = _conv_shapes(layer)
-    needed = ["input", "weight"] + (["bias"] if layer.bias else [])
-    x, w, b = _batched(layer, shapes, needed, f"the output {layer.names.output}")
-    out = conv_forward(x, w, b if layer.bias else None, **_geometry(layer))
-    return out.reshape(shapes.output)
-
-
-def layer_jacobian(layer: Layer, wrt: str, *, max_entries: int = 10_000_000) -> np.ndarray:
-    """The full Jacobian df/d(var) for ``wrt`` in 'input', 'weight', 'bias'.
-
-    Shape: output spec shape + variable spec shape. The output is linear in
-    each variable, so df/dx needs only W, df/dW only x and df/db no values.
-    Raises JacobianTooLarge (before allocating) above ``max_entries`` entries.
-    """
-    shapes = _conv_shapes(layer)
-    of = layer.names.output
-    variable_shape = _variable_shape(layer, shapes, wrt, of)
-    var = _tensor_name(layer, wrt)
-    check_jacobian_size(of, var, tuple(shapes.output) + tuple(variable_shape), max_entries)
-    needed = {"input": ["weight"], "weight": ["input"], "bias": []}[wrt]
-    x, w, b = _batched(layer, shapes, needed, f"the Jacobian d{of}/d{var}")
-    jacobian = conv_jacobian(x, w, b, wrt=wrt, max_entries=max_entries, **_geometry(layer))
-    return jacobian.reshape(tuple(shapes.output) + tuple(variable_shape))
+    """The output f of one layer, shape ([N], [F], *L_out) (see :func:`network_output`)."""
+    return network_output((layer,))
 
 
 def layer_gradient(layer: Layer, wrt: str) -> np.ndarray:
-    """dl/d(var) for ``wrt`` in 'input', 'weight', 'bias', given g = dl/df in the layer's values.
+    """dl/d(var) of one layer for ``wrt`` in input, weight, bias (see :func:`network_gradient`)."""
+    return network_gradient((layer,), wrt, 1)
 
-    Shape: the variable's spec shape.
-    dl/dx[c, i] = sum_{o, p, k: S*p + D*k = i + P_before} g[o, p] * W[o, c, k] (within groups);
-    dl/dW[o, c, k] = sum_{n, p} g[n, o, p] * x_pad[n, G(o)*C_g + c, S*p + D*k];
-    dl/db[o] = sum_{n, p} g[n, o, p].
+
+def layer_jacobian(layer: Layer, wrt: str, *, max_entries: int = 10_000_000) -> np.ndarray:
+    """df/d(var) of one layer, shape f's + var's (see :func:`network_jacobian`)."""
+    return network_jacobian((layer,), wrt, 1, max_entries=max_entries)
+
+
+def needed_values(layers, of: str) -> list[tuple[int, str]]:
+    """(layer number from 1, tensor name) of every value a numeric answer reads.
+
+    x, every weight, the biases (the last layer's only for the output: its
+    derivatives do not depend on it) and g for a loss gradient.
     """
-    shapes = _conv_shapes(layer)
-    variable_shape = _variable_shape(layer, shapes, wrt, layer.names.loss)
-    purpose = "a loss gradient"
-    upstream = _value(layer, layer.names.upstream, shapes.output, purpose)
-    g = upstream.reshape(_batched_output_shape(layer, shapes))
-    if wrt == "bias":
-        return g.sum(axis=(0, *range(2, g.ndim))).reshape(variable_shape)
-    needed = {"input": ["weight"], "weight": ["input"]}[wrt]
-    x, w, _ = _batched(layer, shapes, needed, purpose)
-    gradient = conv_input_gradient if wrt == "input" else conv_weight_gradient
-    return gradient(x, w, g, **_geometry(layer)).reshape(variable_shape)
+    needed = [(1, layers[0].names.input)]
+    for number, layer in enumerate(layers, start=1):
+        for role in family_of(layer.family).variables(layer)[1:]:
+            if role == "weight" or of == "output" or number < len(layers):
+                needed.append((number, _tensor_name(layer, role)))
+    if of == "loss_gradient":
+        needed.append((len(layers), layers[-1].names.upstream))
+    return needed
 
 
-def _conv_shapes(layer: Layer) -> TensorShapes:
-    if layer.family != CONV:
-        raise NotImplementedError(f"numeric answers for {layer.op} are not supported yet")
-    if layer.is_symbolic:
-        raise ValueError(f"numeric answers need numeric sizes; this {layer.op} layer has "
-                         f"symbolic sizes")
-    return tensor_shapes(layer)
-
-
-def _variable_shape(layer: Layer, shapes: TensorShapes, wrt: str, of: str) -> tuple:
+def _checked(layers, wrt: str, wrt_layer: int | None, of: str) -> int:
     if wrt not in VARIABLES:
         raise ValueError(f"wrt must be one of {', '.join(VARIABLES)}; found {wrt!r}")
-    if wrt == "bias" and not layer.bias:
-        raise ValueError(f"this {layer.op} layer has no bias (bias: false), so there is no "
-                         f"d{of}/d{layer.names.bias}")
-    return tuple({"input": shapes.input, "weight": shapes.weight, "bias": shapes.bias}[wrt])
+    wrt_layer = 1 if wrt_layer is None else wrt_layer
+    layer = layers[0 if wrt == "input" else wrt_layer - 1]
+    if any(l.is_symbolic for l in layers):
+        raise ValueError(f"numeric answers need numeric sizes; this {layer.op} layer has "
+                         f"symbolic sizes")
+    reason = missing_variable(layer, wrt)
+    if reason is not None:
+        raise ValueError(f"{reason}, so there is no d{of}/d{wrt}")
+    return wrt_layer
 
 
-def _batched(layer: Layer, shapes: TensorShapes, needed: list[str], purpose: str):
-    """(x, W, b) in the batched layout; tensors not needed are zeros (only their shape matters)."""
-    filters = layer.filters or 1
-    batched = {"input": (layer.batch or 1, layer.channels or 1, *layer.spatial),
-               "weight": (filters, (layer.channels or 1) // layer.groups, *layer.kernel),
-               "bias": (filters,)}
-    spec = {"input": shapes.input, "weight": shapes.weight, "bias": shapes.bias}
-    arrays = []
-    for role in VARIABLES:
-        if role in needed:
-            value = _value(layer, _tensor_name(layer, role), spec[role], purpose)
-            arrays.append(value.reshape(batched[role]))
-        else:
-            arrays.append(np.zeros(batched[role]))
-    return tuple(arrays)
+def inner_network(layers) -> _Network:
+    """The layers of a residual block with their parameters (their input comes from outside)."""
+    return _Network(tuple(layers), None, _parameters(layers, "a residual block"))
 
 
-def _batched_output_shape(layer: Layer, shapes: TensorShapes) -> tuple[int, ...]:
-    spatial_out = tuple(shapes.output[len(shapes.output) - layer.ndim:])
-    return (layer.batch or 1, layer.filters or 1, *spatial_out)
+def missing_inner_values(layers) -> str | None:
+    """Why the inner layers of a residual block cannot be computed (missing values), or None."""
+    for layer_number, name in needed_values(layers, "output")[1:]:
+        if name not in layers[layer_number - 1].values:
+            return (f"the inner layer {layer_number} needs values for {name} (give "
+                    f"values: {{seed: N}} in it)")
+    for layer in layers:
+        reason = family_of(layer.family).numeric_support(layer)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _network(layers, purpose: str) -> _Network:
+    if any(layer.is_symbolic for layer in layers):
+        raise ValueError("numeric answers need numeric sizes; this layer has symbolic sizes")
+    first = layers[0]
+    x = _value(first, first.names.input, tensor_shapes(first).input, purpose)
+    return _Network(tuple(layers), x.reshape(_batched_input(first)), _parameters(layers, purpose))
+
+
+def _parameters(layers, purpose: str) -> tuple[dict, ...]:
+    params = []
+    for layer in layers:
+        family, shapes = family_of(layer.family), tensor_shapes(layer)
+        found = {"bias": None}
+        if "weight" in family.variables(layer):
+            w = _value(layer, layer.names.weight, shapes.weight, purpose)
+            found["weight"] = w.reshape(family.weight_shape(layer))
+        if "bias" in family.variables(layer):
+            # the last bias is not among the needed values for derivatives, which it cannot change
+            bias = (_value(layer, layer.names.bias, shapes.bias, purpose)
+                    if layer.names.bias in layer.values else np.zeros(shapes.bias))
+            found["bias"] = bias.reshape(-1)
+        params.append(found)
+    return tuple(params)
+
+
+def _batched_input(layer: Layer) -> tuple[int, ...]:
+    return (layer.batch or 1, layer.channels or 1, *layer.spatial)
+
+
+def _batched_output(layer: Layer) -> tuple[int, ...]:
+    channels = family_of(layer.family).output_channels(layer)
+    return (layer.batch or 1, channels or 1, *output_spatial(layer))
+
+
+def _spec_variable_shape(layers, wrt: str, wrt_layer: int) -> tuple[int, ...]:
+    shapes = tensor_shapes(layers[0] if wrt == "input" else layers[wrt_layer - 1])
+    return tuple(getattr(shapes, wrt))
 
 
 def _value(layer: Layer, name: str, shape, purpose: str) -> np.ndarray:
@@ -126,11 +228,6 @@ def _value(layer: Layer, name: str, shape, purpose: str) -> np.ndarray:
 def _tensor_name(layer: Layer, role: str) -> str:
     return {"input": layer.names.input, "weight": layer.names.weight,
             "bias": layer.names.bias}[role]
-
-
-def _geometry(layer: Layer) -> dict:
-    return dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
-                groups=layer.groups)
 
 
 def _text(shape) -> str:

@@ -7,16 +7,27 @@ name; adding a question kind is one module and one line in ``_QUESTIONS``.
 from __future__ import annotations
 
 from solver.errors import SpecError
+from solver.questions.activations import ActivationsQuestion
 from solver.questions.base import Question
+from solver.questions.effective_kernel import EffectiveKernelQuestion
 from solver.questions.explanation import ExplanationQuestion
+from solver.questions.flops import FlopsQuestion
+from solver.questions.im2col import Im2colQuestion
+from solver.questions.jump import JumpQuestion
+from solver.questions.macs import MacsQuestion
 from solver.questions.numeric import NumericQuestion
+from solver.questions.padding_for_same import PaddingForSameQuestion
 from solver.questions.params import ParamsQuestion
+from solver.questions.receptive_field import ReceptiveFieldQuestion
 from solver.questions.shape import ShapeQuestion
 from solver.questions.summary import SummaryQuestion
 from solver.questions.value import ValueQuestion
 
 _QUESTIONS: tuple[Question, ...] = (ShapeQuestion(), ValueQuestion(), NumericQuestion(),
-                                    ExplanationQuestion(), ParamsQuestion(), SummaryQuestion())
+                                    ExplanationQuestion(), ParamsQuestion(), SummaryQuestion(),
+                                    ReceptiveFieldQuestion(), JumpQuestion(), MacsQuestion(),
+                                    FlopsQuestion(), ActivationsQuestion(), Im2colQuestion(),
+                                    EffectiveKernelQuestion(), PaddingForSameQuestion())
 
 QUESTIONS: dict[str, Question] = {q.name: q for q in _QUESTIONS}
 
@@ -38,7 +49,8 @@ def answer(part, item: str):
 
 def given_tensors(part) -> tuple[tuple[str, object], ...]:
     """(name, array) of every tensor value the part's asked items are computed from, in order."""
-    names: list[str] = []
+    found: dict[str, object] = {}
     for item in part.ask:
-        names += [name for name in QUESTIONS[item].given(part) if name not in names]
-    return tuple((name, part.layer.values[name]) for name in names)
+        for label, number, name in QUESTIONS[item].given(part):
+            found.setdefault(label, part.layers[number - 1].values[name])
+    return tuple(found.items())

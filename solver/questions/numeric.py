@@ -1,12 +1,16 @@
-"""``numeric``: the output, a full Jacobian or a loss gradient for the spec's tensor values."""
+"""``numeric``: the output, a full Jacobian or a loss gradient for the spec's tensor values.
+
+Every op family answers, for one layer or a network (``layers:``, by the chain
+rule; see :mod:`solver.numeric.layer`).
+"""
 
 from __future__ import annotations
 
 from solver.answers import NumericAnswer
 from solver.arith import product
 from solver.errors import SpecError
+from solver.ops import family_of
 from solver.questions.base import Question
-from solver.questions.element_support import check_elementwise
 from solver.questions.subject import subject_shape
 from solver.shapes import output_spatial
 from solver.spec.values import MAX_TENSOR_ENTRIES, check_tensor_size
@@ -18,25 +22,37 @@ MAX_JACOBIAN_ENTRIES = MAX_TENSOR_ENTRIES
 class NumericQuestion(Question):
     name = "numeric"
 
-    def given(self, part) -> tuple[str, ...]:
-        """x and W; b for the output of a layer with bias; g for a loss gradient."""
-        layer, names = part.layer, part.layer.names
-        needed = [names.input, names.weight]
-        if part.of == "output" and layer.bias:
-            needed.append(names.bias)
-        if part.of == "loss_gradient":
-            needed.append(names.upstream)
-        return tuple(needed)
+    def given(self, part) -> tuple[tuple[str, int, str], ...]:
+        """x; each layer's W and b; g for a loss gradient (labels W_2, ... in a network)."""
+        from solver.numeric.layer import needed_values
+
+        several = len(part.layers) > 1
+        found = []
+        for number, name in needed_values(part.layers, part.of):
+            keep_plain = not several or (number, name) in (
+                (1, part.layers[0].names.input), (len(part.layers), part.layers[-1].names.upstream))
+            found.append((name if keep_plain else f"{name}_{number}", number, name))
+        return tuple(found)
 
     def check(self, part) -> None:
-        check_elementwise(part, "numeric")
-        layer = part.layer
-        missing = [name for name in self.given(part) if name not in layer.values]
-        if missing:
-            raise SpecError(f"numeric answers need values for {', '.join(missing)}: give them "
-                            f"under layer.values or give values: {{seed: N}}", field="layer.values")
-        for what, shape in work_arrays(layer).items():
-            check_tensor_size(what, shape, "layer")
+        symbolic = [n for n, layer in enumerate(part.layers, start=1) if layer.is_symbolic]
+        if symbolic:
+            raise SpecError("numeric answers need numeric sizes; this layer has symbols",
+                            field="layer" if len(part.layers) == 1 else f"layers[{symbolic[0] - 1}]")
+        subject_shape(part)     # SpecError when the layer has no such tensor
+        for number, layer in enumerate(part.layers, start=1):
+            reason = family_of(layer.family).numeric_support(layer)
+            if reason is not None:
+                where = "layer" if len(part.layers) == 1 else f"layers[{number - 1}]"
+                raise SpecError(f"numeric answers: {reason}", field=where)
+        for label, number, name in self.given(part):
+            if name not in part.layers[number - 1].values:
+                where = "layer" if len(part.layers) == 1 else f"layers[{number - 1}]"
+                raise SpecError(f"numeric answers need values for {name}: give them under "
+                                f"{where}.values or give values: {{seed: N}}", field=f"{where}.values")
+        for layer in part.layers:
+            for what, shape in work_arrays(layer).items():
+                check_tensor_size(what, shape, "layer")
         if part.of == "jacobian":
             entries = product(subject_shape(part))
             if entries > MAX_JACOBIAN_ENTRIES:
@@ -46,22 +62,22 @@ class NumericQuestion(Question):
                                 f"smaller sizes", field="ask")
 
     def answer(self, part) -> NumericAnswer:
-        # numpy's convolution code loads only for specs that ask for numbers
-        from solver.numeric.layer import layer_gradient, layer_jacobian, layer_output
+        # numpy's layer code loads only for specs that ask for numbers
+        from solver.numeric.layer import network_gradient, network_jacobian, network_output
 
-        layer = part.layer
         if part.of == "output":
-            return NumericAnswer(layer_output(layer))
+            return NumericAnswer(network_output(part.layers))
         if part.of == "jacobian":
-            return NumericAnswer(layer_jacobian(layer, part.wrt, max_entries=MAX_JACOBIAN_ENTRIES))
-        return NumericAnswer(layer_gradient(layer, part.wrt))
+            return NumericAnswer(network_jacobian(part.layers, part.wrt, part.wrt_layer,
+                                                  max_entries=MAX_JACOBIAN_ENTRIES))
+        return NumericAnswer(network_gradient(part.layers, part.wrt, part.wrt_layer))
 
 
 def work_arrays(layer) -> dict[str, tuple[int, ...]]:
-    """Shapes of the arrays a numeric answer allocates besides x, W, b and f (conv layers).
+    """Shapes of the arrays a numeric answer allocates besides x, W, b and f.
 
     padded input: (N, C, *(L + P_before + P_after));
-    im2col matrix: (N, C * prod(K), prod(L_out)), i.e. C_g * prod(K) rows per group.
+    im2col matrix (window view): (N, C * prod(K), prod(L_out)), i.e. C_g * prod(K) rows per group.
     """
     batch, channels = layer.batch or 1, layer.channels or 1
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(layer.spatial, layer.padding))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from solver.errors import SpecError
 from solver.layers import Dim, Layer
+from solver.ops.base import missing_variable
 from solver.shapes import tensor_shapes
 
 
 def variable_shape(layer: Layer, wrt: str) -> tuple[Dim, ...]:
     """Shape of the tensor named by ``wrt`` (weight, input, bias); SpecError when absent."""
-    shape = _tensor_shape(layer, wrt)
-    if shape is None:
-        raise SpecError(f"{wrt}, but the {layer.op} layer {_lacking(wrt)}", field="wrt")
-    return shape
+    reason = missing_variable(layer, wrt)
+    if reason is not None:
+        raise SpecError(f"{wrt}, but {reason}", field="wrt")
+    return _tensor_shape(layer, wrt)
 
 
 def part_variable_shape(part) -> tuple[Dim, ...]:
@@ -26,15 +27,14 @@ def part_variable_shape(part) -> tuple[Dim, ...]:
     if len(part.layers) == 1:
         return variable_shape(part.layer, part.wrt)
     layer = part.layers[part.wrt_layer - 1]
-    shape = _tensor_shape(layer, part.wrt)
-    if shape is None:
+    reason = missing_variable(layer, part.wrt)
+    if reason is not None:
         having = [str(n) for n, other in enumerate(part.layers, start=1)
-                  if _tensor_shape(other, part.wrt) is not None]
+                  if missing_variable(other, part.wrt) is None]
         choice = (f"layers with a {part.wrt}: {', '.join(having)}" if having
                   else f"no layer of this part has a {part.wrt}")
-        raise SpecError(f"layer {part.wrt_layer} is a {layer.op} layer, which "
-                        f"{_lacking(part.wrt)}; {choice}", field="wrt_layer")
-    return shape
+        raise SpecError(f"layer {part.wrt_layer}: {reason}; {choice}", field="wrt_layer")
+    return _tensor_shape(layer, part.wrt)
 
 
 def subject_shape(part) -> tuple[Dim, ...]:
@@ -53,6 +53,3 @@ def subject_shape(part) -> tuple[Dim, ...]:
 def _tensor_shape(layer: Layer, wrt: str) -> tuple[Dim, ...] | None:
     return getattr(tensor_shapes(layer), wrt)   # the wrt choices are the TensorShapes field names
 
-
-def _lacking(wrt: str) -> str:
-    return "has no bias (bias: false)" if wrt == "bias" else "has no weights"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from solver.answers import IndexAnswer
-from solver.elementwise import free_index_ranges, jacobian_element, loss_gradient_element, output_element
+from solver.elementwise import free_index_ranges
+from solver.ops import family_of
 from solver.questions.base import Question
 from solver.questions.element_support import check_elementwise
 from solver.spec.values import tensor_roles
@@ -17,12 +18,7 @@ class ValueQuestion(Question):
 
     def answer(self, part) -> IndexAnswer:
         layer, base = part.layer, part.indexing
-        if part.of == "output":
-            equation = output_element(layer, base)
-        elif part.of == "jacobian":
-            equation = jacobian_element(layer, base, part.wrt)
-        else:
-            equation = loss_gradient_element(layer, base, part.wrt)
+        equation = family_of(layer.family).element(layer, base, part.of, part.wrt)
         ranges = free_index_ranges(equation, layer, base)
         tensors = tensor_roles(layer)
         if part.of != "loss_gradient":

@@ -11,16 +11,19 @@ from solver.arith import as_int, floor_div, normalize
 from solver.errors import SpecError
 from solver.layers import Dim, Layer, TensorNames
 from solver.notation import NotationError, has_axis_separator, parse_expression, parse_shape
-from solver.ops import OPS
-from solver.shapes import layer_constraints, output_shape
+from solver.ops import OPS, family_of
+from solver.shapes import layer_constraints, output_shape, output_spatial
 from solver.spec.model import PART_FIELDS
 from solver.spec.values import read_values
 
-def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) -> Layer:
+def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None,
+                previous_layer: Layer | None = None) -> Layer:
     """Build a :class:`Layer` from a spec's layer mapping, or raise :class:`SpecError`.
 
     ``previous_output`` is the output shape of the layer before (in a
     ``layers:`` list); it is this layer's input when ``input`` is absent.
+    ``previous_layer`` (that layer itself) tells which of its output axes are
+    batch and channels, for ops that take their rank from the input (relu, ...).
     Numeric layers that PyTorch would refuse are errors with the reason;
     symbolic layers keep their constraints for the grader's domain.
     """
@@ -32,31 +35,45 @@ def parse_layer(raw: object, *, previous_output: tuple[Dim, ...] | None = None) 
         raise SpecError(f"unknown op {op!r}; accepted: {accepted}", field="op") if op is not None \
             else SpecError(f"missing; accepted: {accepted}", field="op")
     family, ndim = OPS[op]
-    unknown = sorted(set(map(str, raw)) - family.fields)
+    unknown = sorted(set(map(str, raw)) - family.fields_for(ndim))
     misplaced = [name for name in unknown if name in PART_FIELDS]
     if misplaced:
         raise SpecError(f"{misplaced[0]} belongs to the part, not to its layer; move it out of "
                         f"the layer mapping, next to the part's id", field=misplaced[0])
     if unknown:
         raise SpecError(f"{op} does not take {', '.join(unknown)}; its fields are "
-                        f"{', '.join(sorted(family.fields))}", field=unknown[0])
+                        f"{', '.join(sorted(family.fields_for(ndim)))}", field=unknown[0])
 
-    batch, channels, spatial = _read_input(raw, ndim, previous_output)
-    kernel = _per_axis(raw, "kernel", ndim, required=True)
-    stride = _per_axis(raw, "stride", ndim) or family.default_stride(kernel)
-    dilation = _per_axis(raw, "dilation", ndim) or (1,) * ndim
+    if ndim is None:
+        batch, channels, spatial = _read_free_input(raw, previous_output, previous_layer)
+        ndim = len(spatial)
+    else:
+        batch, channels, spatial = _read_input(raw, ndim, previous_output)
+    if family.has_kernel:
+        kernel = _per_axis(raw, "kernel", ndim, required=True)
+        stride = _per_axis(raw, "stride", ndim) or family.default_stride(kernel)
+        dilation = _per_axis(raw, "dilation", ndim) or (1,) * ndim
+        padding = _read_padding(raw, family, kernel, stride, dilation, ndim)
+    else:
+        kernel = stride = dilation = (1,) * ndim
+        padding = ((0, 0),) * ndim
     output_padding = _per_axis(raw, "output_padding", ndim) or (0,) * ndim
-    padding = _read_padding(raw, family, kernel, stride, dilation, ndim)
     filters = _dim(raw["filters"], "filters") if raw.get("filters") is not None else None
-    if family.has_weights and channels is not None and filters is None:
+    if family.needs_filters and channels is not None and filters is None:
         raise SpecError(f"missing; a {op} layer whose input has channels needs the number of "
                         f"filters (output channels, PyTorch's out_channels)", field="filters")
     groups = _dim(raw.get("groups", 1), "groups")
-    flags = {name: _bool(raw, name, default) for name, default in (("bias", True), ("ceil_mode", False))}
+    flags = {name: _bool(raw, name, default) for name, default in
+             (("bias", True), ("ceil_mode", False), ("count_include_pad", True))}
+    if raw.get("divisor_override") is not None:
+        flags["divisor_override"] = _dim(raw["divisor_override"], "divisor_override")
     layer = Layer(op=op, family=family.name, ndim=ndim, batch=batch, channels=channels,
                   spatial=spatial, kernel=kernel, stride=stride, padding=padding,
                   dilation=dilation, output_padding=output_padding, filters=filters,
                   groups=groups, names=_read_names(raw.get("names")), **flags)
+    own = family.read_fields(raw, _Reader(raw, layer))
+    if own:
+        layer = replace(layer, **own)
     _check_size_symbols(layer, raw.get("names") or {})
     _check_constraints(layer)
     if raw.get("values") is not None:
@@ -69,7 +86,8 @@ def parse_layer_list(raws: list) -> tuple[Layer, ...]:
     layers, previous = [], None
     for index, layer_raw in enumerate(raws):
         try:
-            layer = parse_layer(layer_raw, previous_output=previous)
+            layer = parse_layer(layer_raw, previous_output=previous,
+                                previous_layer=layers[-1] if layers else None)
         except SpecError as error:
             raise error.located(field_prefix=f"layers[{index}]") from None
         previous = output_shape(layer)
@@ -92,7 +110,8 @@ def _check_size_symbols(layer: Layer, given_names: Mapping) -> None:
     for field, sizes in (("input", (layer.batch, layer.channels, *layer.spatial)),
                          ("kernel", layer.kernel), ("stride", layer.stride), ("padding", padding),
                          ("dilation", layer.dilation), ("output_padding", layer.output_padding),
-                         ("filters", (layer.filters,)), ("groups", (layer.groups,))):
+                         ("filters", (layer.filters,)), ("groups", (layer.groups,)),
+                         ("divisor_override", (layer.divisor_override,))):
         symbols = {s.name for size in sizes if isinstance(size, sympy.Basic)
                    for s in size.free_symbols}
         clash = sorted(symbols & set(reserved))
@@ -115,6 +134,65 @@ def _with_values(layer: Layer, raw_values: object) -> Layer:
         raise SpecError("tensor values need numeric sizes; this layer has symbolic sizes",
                         field="values")
     return replace(layer, values=read_values(layer, raw_values))
+
+
+class _Reader:
+    """Reads a family's own fields of one layer mapping with the spec's error messages."""
+
+    def __init__(self, raw: Mapping, layer: Layer):
+        self.raw, self.layer = raw, layer
+
+    def size(self, field: str, *, required: bool = False, hint: str = "") -> Dim | None:
+        """One size (an integer or a formula), or None when absent and not required."""
+        if self.raw.get(field) is None:
+            if required:
+                raise SpecError(f"missing; {hint}" if hint else "missing", field=field)
+            return None
+        return _dim(self.raw[field], field)
+
+    def per_axis(self, field: str, *, required: bool = False) -> tuple[Dim, ...] | None:
+        """One size per spatial axis (one value for all axes, a list or '3 x 2')."""
+        return _per_axis(self.raw, field, self.layer.ndim, required=required)
+
+    def flag(self, field: str, default: bool) -> bool:
+        return _bool(self.raw, field, default)
+
+    def layers(self, field: str) -> tuple[Layer, ...]:
+        """A non-empty list of layer mappings, the first fed with this layer's input."""
+        items = self.raw.get(field)
+        if not isinstance(items, list) or not items:
+            raise SpecError("expected a non-empty list of layers, the first taking this "
+                            "layer's input", field=field)
+        found, previous = [], self.layer
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping) and "input" in item:
+                raise SpecError("an inner layer takes the block's input; drop input",
+                                field=f"{field}[{index}].input")
+            try:
+                layer = parse_layer(item, previous_output=output_shape(previous),
+                                    previous_layer=previous)
+            except SpecError as error:
+                raise error.located(field_prefix=f"{field}[{index}]") from None
+            found.append(layer)
+            previous = layer
+        return tuple(found)
+
+
+def _read_free_input(raw: Mapping, previous_output, previous: Layer | None):
+    """(batch, channels, spatial) of an op that takes its rank from the input.
+
+    An explicit ``input`` is channels first, [C, *L] (no batch); after another
+    layer the batch and channel axes are that layer's.
+    """
+    if "input" in raw:
+        dims = _dim_list(raw["input"], "input")
+        return None, dims[0], tuple(dims[1:])
+    if previous is not None:
+        return (previous.batch, family_of(previous.family).output_channels(previous),
+                output_spatial(previous))
+    if previous_output is None:
+        raise SpecError("missing; give the input dims channels first: [C, ...]", field="input")
+    return None, previous_output[0], tuple(previous_output[1:])
 
 
 def _read_input(raw: Mapping, ndim: int, previous_output) -> tuple[Dim | None, Dim | None, tuple]:

@@ -50,7 +50,7 @@ def spec_schema() -> dict:
 
     layer = {
         "type": "object",
-        "required": ["op", "kernel"],
+        "required": ["op"],
         "additionalProperties": False,
         "properties": {
             "op": {"enum": list(OPS)},
@@ -62,6 +62,12 @@ def spec_schema() -> dict:
             "filters": _or_null(_SIZE), "groups": _SIZE,
             "bias": {"anyOf": [{"type": "boolean"}, *_FREE]},
             "ceil_mode": {"anyOf": [{"type": "boolean"}, *_FREE]},
+            "count_include_pad": {"type": "boolean"}, "divisor_override": _or_null(_SIZE),
+            "features": _SIZE, "affine": {"type": "boolean"},
+            "p": {"type": "number", "minimum": 0, "maximum": 1},
+            "output_size": _PER_AXIS, "scale_factor": _PER_AXIS, "mode": {"enum": ["nearest"]},
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1,
+                       "description": "the inner layers of a residual block"},
             "names": _or_null({"type": "object", "additionalProperties": False, "properties": {
                 role: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
                 for role in TensorNames.__dataclass_fields__}}),
