@@ -47,7 +47,10 @@ def _key_texts(part_key) -> list[str]:
     texts = []
     for item, answer in part_key.answers:
         if isinstance(answer, ShapeAnswer):
-            texts.append(shape_to_text(answer.trees))
+            # a text of a few characters (a one-axis shape '1') occurs in any sentence: as for the
+            # entries and counts, only longer texts can be looked for
+            whole = shape_to_text(answer.trees)
+            texts += [whole] if len(whole) > 3 else []
             texts += [to_text(t) for t in answer.trees if len(to_text(t)) > 3]
         elif isinstance(answer, IndexAnswer):
             texts += [equation_to_text(answer.tree), to_text(answer.tree.rhs)]

@@ -111,3 +111,14 @@ def test_markdown_key_has_the_steps_and_the_sheet_has_no_answer(seed):
     assert "Give: **shape**, **value**, **explanation**" in sheet
     data = SHEET_RENDERERS["yaml"](seed)
     assert "answers" not in data and "ask: [shape, value, explanation]" in data
+
+
+def test_receptive_field_steps_follow_the_recurrence():
+    spec = next((ROOT / "problems").rglob("receptive_fields.yaml"))
+    key = build_key(load_problem(spec))
+    # part c: three conv1d layers, kernel 3, stride 1, dilations 1, 2, 4 (by hand from the spec):
+    # r = 1 + 1·2·1 = 3, then 3 + 2·2·1 = 7, then 7 + 4·2·1 = 15; the jump stays 1
+    lines = _lines(key.part("c"), "receptive_field")
+    assert lines[1].endswith("r = 1 + 1·(3 − 1)·1 = 1 + 2 = 3; J = 1·1 = 1.")
+    assert lines[3].endswith("r = 7 + 4·(3 − 1)·1 = 7 + 8 = 15; J = 1·1 = 1.")
+    assert lines[-1] == "so the receptive field is 15."

@@ -17,10 +17,15 @@ from solver.worked.steps import Math, Step, math, step_latex_markdown, step_text
 def _registry() -> dict[str, Callable]:
     from solver.worked.counts import worked_params
     from solver.worked.other import worked_explanation, worked_numeric, worked_summary
+    from solver.worked import stack
     from solver.worked.shapes import worked_shape
     from solver.worked.values import worked_value
     return {"shape": worked_shape, "value": worked_value, "params": worked_params,
-            "numeric": worked_numeric, "explanation": worked_explanation, "summary": worked_summary}
+            "numeric": worked_numeric, "explanation": worked_explanation, "summary": worked_summary,
+            "receptive_field": stack.worked_receptive_field, "jump": stack.worked_jump,
+            "macs": stack.worked_macs, "flops": stack.worked_flops, "activations": stack.worked_activations,
+            "im2col": stack.worked_im2col, "effective_kernel": stack.worked_effective_kernel,
+            "padding_for_same": stack.worked_padding_for_same}
 
 
 WORKED: dict[str, Callable] = {}
