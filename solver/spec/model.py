@@ -17,19 +17,25 @@ PART_FIELDS = frozenset({"id", "points", "prompt", "layer", "layers", "ask", "of
                          "wrt_layer", "assumptions", "reference", "options", "parts", "indexing"})
 
 
+#: Gradescope's visibilities of a test, for ``options.visibility``.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
 @dataclass(frozen=True)
 class PartOptions:
     """Grading options of a part.
 
     ``allow_squeeze``: accept a shape with singleton axes dropped (``2`` for ``1 x 2``).
     ``rtol``/``atol``: numeric tolerance. ``weights``: relative weight of each
-    asked item in the part's points (missing items weigh 1).
+    asked item in the part's points (missing items weigh 1). ``visibility``: when
+    students see the part's result on Gradescope (one of VISIBILITIES).
     """
 
     allow_squeeze: bool = False
     rtol: float = 1e-6
     atol: float = 1e-9
     weights: tuple[tuple[str, float], ...] = ()
+    visibility: str = "visible"
 
     def weight_of(self, item: str) -> float:
         """The relative weight of asked item ``item`` (default 1)."""

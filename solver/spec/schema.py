@@ -10,7 +10,7 @@ import json
 
 from solver.layers import TensorNames
 from solver.ops import OPS
-from solver.spec.model import OF_CHOICES, WRT_CHOICES
+from solver.spec.model import OF_CHOICES, VISIBILITIES, WRT_CHOICES
 
 # anyOf, not oneOf: a string such as "same" is both a size formula and a padding mode.
 _SIZE = {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}],
@@ -51,7 +51,8 @@ def spec_schema() -> dict:
     options = {"type": "object", "additionalProperties": False, "properties": {
         "allow_squeeze": {"type": "boolean"}, "rtol": {"type": "number", "minimum": 0},
         "atol": {"type": "number", "minimum": 0},
-        "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}}}
+        "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+        "visibility": {"enum": list(VISIBILITIES)}}}
     part = {
         "type": "object",
         "required": ["id"],
