@@ -247,3 +247,23 @@ def test_batch_usage_errors(tmp_path, capsys):
     assert "1 <= I <= N" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main([SEED, str(tmp_path), "-o", str(tmp_path / "o"), "--fail-under", "1.5"])
+
+
+def test_sandbox_worker_exits_when_its_parent_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+    script = ("import os, signal\nfrom grader.sandbox import Sandbox\n"
+              "sandbox = Sandbox(time_limit=5)\nsandbox.run(abs, -1)\n"
+              "print(sandbox.worker_pid, flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the orphaned sandbox worker was still running 10 s after its parent died")
