@@ -129,7 +129,7 @@ def plot_summary(summary: ClassSummary, path: str) -> None:
         bars.bar(ids, shares, bottom=bottoms, label=name, color=colour)
         bottoms = [b + s for b, s in zip(bottoms, shares)]
     bars.set(title="Verdicts per part", xlabel="part", ylabel="% of graded submissions", ylim=(0, 100))
-    bars.legend(loc="lower right", fontsize="small")
+    bars.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
