@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from grader.grading import DEFAULT_TIME_LIMIT, Grader
 from grader.results import SubmissionResult
 from grader.sandbox import Sandbox
-from grader.submission import SubmissionError, load_submission
+from grader.submission import Submission, SubmissionError, load_submission
 from solver.key import AnswerKey
 
 #: Submissions sent to a worker in one task (fewer round trips; a dead worker costs a retry of each).
@@ -46,7 +46,8 @@ CHUNK_SIZE = 16
 #: Tasks queued per worker, so that a worker never waits for the parent.
 TASKS_PER_WORKER = 2
 
-KeyChooser = Callable[["object", AnswerKey], AnswerKey]
+#: ``key_for(submission, run_key) -> key`` (see the module docstring).
+KeyChooser = Callable[[Submission, AnswerKey], AnswerKey]
 
 
 @dataclass(frozen=True)

@@ -267,3 +267,29 @@ def test_sandbox_worker_exits_when_its_parent_is_killed(tmp_path):
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     pytest.fail("the orphaned sandbox worker was still running 10 s after its parent died")
+
+
+_VARIANTS: dict = {}
+
+
+def _key_for(submission, key):
+    """Issue 12's hook: student 'v' has a variant of the seed whose part a has a 12 x 11 input."""
+    return _VARIANTS["v"] if submission.student == "v" else key
+
+
+def test_key_for_hook_picks_a_key_per_submission(tmp_path):
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(Path(SEED).read_text().replace("input: [10, 11], kernel: 3", "input: [12, 11], kernel: 3"))
+    _VARIANTS["v"] = build_key(load_problem(str(variant)))
+    from test_grader_cli import FULL
+    paths = []
+    for student in ("alice", "v"):
+        path = tmp_path / f"{student}.yaml"
+        path.write_text(FULL.replace("student: alice", f"student: {student}"))
+        paths.append(str(path))
+    results = batch.grade_batch(build_key(load_problem(SEED)), paths, jobs=2,
+                                settings=batch.BatchSettings(key_for=_key_for))
+    # a: floor((10-3)/2)+1 = 4 x 5 for the seed; floor((12-3)/2)+1 = 5 x 5 for the variant
+    verdicts = [{p["id"]: p["verdict"] for p in r["parts"]}["a"] for r in results]
+    assert verdicts == ["correct", "incorrect"]
+    assert [r["score"] for r in results] == [6, 5]
