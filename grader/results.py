@@ -103,6 +103,10 @@ class SubmissionResult:
                 "notes": list(self.notes), "parts": [p.to_data() for p in self.parts]}
 
 
-def _number(value: float) -> int | float:
+def score_number(value: float) -> int | float:
+    """A score as written in results: rounded to 6 decimals, an int when whole (6.0 -> 6)."""
     value = round(float(value), 6)
     return int(value) if value.is_integer() else value
+
+
+_number = score_number

@@ -32,6 +32,7 @@ import threading
 import traceback
 
 HARD_DEADLINE_GRACE = 1.0   # seconds past the soft limit before the worker is killed
+ORPHAN_CHECK_SECONDS = 1.0  # how often an idle worker checks that its parent is alive
 
 
 class SandboxError(Exception):
@@ -102,10 +103,13 @@ def _encode_outcome(outcome: tuple) -> bytes:
 def _worker_main(connection, memory_limit_mb: int) -> None:
     """Worker loop: receive (fn, args, kwargs, time_limit), run it under a SIGALRM timer, send the outcome.
 
-    Exits on EOF or an empty request (the stop request), and after a MemoryError
-    (its state may be broken).
+    Exits on EOF or an empty request (the stop request), after a MemoryError
+    (its state may be broken), and within a second of its parent's death: a
+    forked worker holds a copy of the parent's end of the pipe, so a parent
+    killed by SIGKILL (say, a batch worker) would never send it EOF.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the parent, which stops the worker
+    parent = os.getppid()
     _limit_memory(memory_limit_mb)
     armed = False
 
@@ -117,6 +121,9 @@ def _worker_main(connection, memory_limit_mb: int) -> None:
     out_of_memory = pickle.dumps((_OUT_OF_MEMORY,))  # prepared while memory is available
     while True:
         try:
+            while not connection.poll(ORPHAN_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             request = connection.recv_bytes()
         except (EOFError, OSError):
             return

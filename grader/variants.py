@@ -44,6 +44,16 @@ class VariantKeys:
         self.builds = 0
         self.base = self._key(self.variants.base())
 
+    def batch_chooser(self):
+        """A key chooser for batch grading, ``(submission, run key) -> key``; None when the spec
+        declares no freedom (every submission has the base key)."""
+        if not self.variants.declares_freedom:
+            return None
+        return self._choose
+
+    def _choose(self, submission: Submission, key: AnswerKey) -> AnswerKey:
+        return self.key_for(submission)
+
     def key_for(self, submission: Submission) -> AnswerKey:
         """The key ``submission`` is graded against; VariantError when it cannot be determined."""
         if not self.variants.declares_freedom:

@@ -94,6 +94,8 @@ BROKEN_SPECS = [
      ["options.rtol", "finite number >= 0"]),
     ("weight inf", f"id: q\nparts:\n  - {{id: a, options: {{weights: {{shape: .inf}}}}, layer: {GOOD_LAYER}, ask: [shape]}}\n",
      ["part a", "options.weights.shape", "finite number >= 0"]),
+    ("visibility unknown", f"id: q\nparts:\n  - {{id: a, options: {{visibility: secret}}, layer: {GOOD_LAYER}, ask: [shape]}}\n",
+     ["part a", "options.visibility", "visible, hidden, after_due_date, after_published", "secret"]),
     ("part without ask", f"id: q\nparts:\n  - {{id: a, layer: {GOOD_LAYER}, ask: [shape]}}\n  - {{id: b, layer: {GOOD_LAYER}}}\n",
      ["part b", "ask", "must ask something"]),
     ("ask inside the layer", "id: q\nparts:\n  - id: a\n    layer:\n      op: conv1d\n      input: [5]\n      kernel: 3\n      ask: [shape]\n",

@@ -14,7 +14,12 @@ def render_json(results: list[SubmissionResult]) -> str:
     json escapes control characters itself; lone surrogates (which UTF-8
     cannot encode) are replaced by their escapes as text, e.g. ``\\ud800``.
     """
-    data = {"results": [_encodable(r.to_data()) for r in results]}
+    return render_json_data([r.to_data() for r in results])
+
+
+def render_json_data(results: list[dict], **extra) -> str:
+    """``{"results": [...], **extra}`` as indented JSON text, from result data (``to_data()``)."""
+    data = _encodable({"results": results, **extra})
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

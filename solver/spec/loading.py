@@ -18,13 +18,13 @@ from solver.plain_data import data_problem
 from solver.questions import check_asked
 from solver.shapes import output_shape
 from solver.spec.layer_fields import parse_layer, parse_layer_list
-from solver.spec.model import (FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, TEST_VERDICTS, WRT_CHOICES, Hint, Part,
-                               PartOptions, Problem, QuestionTest)
+from solver.spec.model import (FEEDBACK_LEVELS, OF_CHOICES, PART_FIELDS, TEST_VERDICTS, VISIBILITIES, WRT_CHOICES,
+                               Hint, Part, PartOptions, Problem, QuestionTest)
 from solver.spec.variants import base_data
 from solver.yaml_loading import YamlLoadError, load_yaml_file, load_yaml_text
 
 _PROBLEM_FIELDS = {"id", "title", "indexing", "intro", "parts", "options", "version", "feedback"}
-_OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights"}
+_OPTION_FIELDS = {"allow_squeeze", "rtol", "atol", "weights", "visibility"}
 
 
 def load_problem(path: str | os.PathLike) -> Problem:
@@ -277,7 +277,7 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
         raise SpecError(f"expected a mapping with {', '.join(sorted(_OPTION_FIELDS))}", field="options")
     _reject_unknown(raw, _OPTION_FIELDS, "options", prefix="options.")
     values = dict(allow_squeeze=base.allow_squeeze, rtol=base.rtol, atol=base.atol,
-                  weights=base.weights)
+                  weights=base.weights, visibility=base.visibility)
     if "allow_squeeze" in raw:
         if not isinstance(raw["allow_squeeze"], bool):
             raise SpecError("expected true or false", field="options.allow_squeeze")
@@ -292,6 +292,11 @@ def _options(raw: object, base: PartOptions) -> PartOptions:
                             "{shape: 1, value: 2}", field="options.weights")
         values["weights"] = tuple((str(k), _non_negative(v, f"options.weights.{k}"))
                                   for k, v in weights.items())
+    if "visibility" in raw:
+        if raw["visibility"] not in VISIBILITIES:
+            raise SpecError(f"expected one of {', '.join(VISIBILITIES)}; found {raw['visibility']!r}",
+                            field="options.visibility")
+        values["visibility"] = raw["visibility"]
     return PartOptions(**values)
 
 

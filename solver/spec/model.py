@@ -24,19 +24,25 @@ TEST_VERDICTS = ("correct", "partial", "incorrect", "unparseable", "missing", "m
 FEEDBACK_LEVELS = ("verdict", "hint", "full")
 
 
+#: Gradescope's visibilities of a test, for ``options.visibility``.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
 @dataclass(frozen=True)
 class PartOptions:
     """Grading options of a part.
 
     ``allow_squeeze``: accept a shape with singleton axes dropped (``2`` for ``1 x 2``).
     ``rtol``/``atol``: numeric tolerance. ``weights``: relative weight of each
-    asked item in the part's points (missing items weigh 1).
+    asked item in the part's points (missing items weigh 1). ``visibility``: when
+    students see the part's result on Gradescope (one of VISIBILITIES).
     """
 
     allow_squeeze: bool = False
     rtol: float = 1e-6
     atol: float = 1e-9
     weights: tuple[tuple[str, float], ...] = ()
+    visibility: str = "visible"
 
     def weight_of(self, item: str) -> float:
         """The relative weight of asked item ``item`` (default 1)."""

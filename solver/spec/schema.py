@@ -10,7 +10,7 @@ import json
 
 from solver.layers import TensorNames
 from solver.ops import OPS
-from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, TEST_VERDICTS, WRT_CHOICES
+from solver.spec.model import FEEDBACK_LEVELS, OF_CHOICES, TEST_VERDICTS, VISIBILITIES, WRT_CHOICES
 
 # Declared freedom (solver/spec/variants.py): a choice, a range, or the YAML form {K} of a reference.
 _VALUE = {"type": ["integer", "number", "string", "boolean", "array", "null"]}
@@ -78,7 +78,8 @@ def spec_schema() -> dict:
     options = {"type": "object", "additionalProperties": False, "properties": {
         "allow_squeeze": {"type": "boolean"}, "rtol": {"type": "number", "minimum": 0},
         "atol": {"type": "number", "minimum": 0},
-        "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}}}
+        "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+        "visibility": {"enum": list(VISIBILITIES)}}}
     part = {
         "type": "object",
         "required": ["id"],
