@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 #: The package's runtime dependencies (as in the project's pyproject.toml; a test compares them).
-DEPENDENCIES = ("pyyaml>=6.0", "numpy>=1.24", "sympy>=1.12")
+DEPENDENCIES = ("pyyaml>=6.0", "numpy>=1.24", "sympy>=1.12", "markdown-it-py>=3.0", "latex2mathml>=3.77")
 _PACKAGES = ("solver", "grader")
 _DATE = (2024, 1, 1, 0, 0, 0)
 

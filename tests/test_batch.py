@@ -23,6 +23,7 @@ import yaml
 
 import grader.batch as batch
 from grader.cli import main
+from grader.feedback.levels import DEFAULT_LEVEL
 from grader.grading import Grader
 from grader.sandbox import Sandbox
 from grader.shards import parse_shard, ShardError, shard_of, submission_paths
@@ -109,7 +110,8 @@ def _marks(good):
 
 
 def _one_by_one(paths):
-    with Grader(build_key(load_problem(SEED)), time_limit=TIME_LIMIT, cache=False) as grader:
+    # the command line's feedback level, which batch mode applies too
+    with Grader(build_key(load_problem(SEED)), time_limit=TIME_LIMIT, cache=False, feedback=DEFAULT_LEVEL) as grader:
         return {path: grader.grade_path(path).to_data() for path in paths}
 
 
@@ -279,7 +281,9 @@ def _key_for(submission, key):
 
 def test_key_for_hook_picks_a_key_per_submission(tmp_path):
     variant = tmp_path / "variant.yaml"
-    variant.write_text(Path(SEED).read_text().replace("input: [10, 11], kernel: 3", "input: [12, 11], kernel: 3"))
+    seed_text = Path(SEED).read_text()
+    assert "base: 10}" in seed_text                    # part a's H, 10 in the original homework
+    variant.write_text(seed_text.replace("base: 10}", "base: 12}"))
     _VARIANTS["v"] = build_key(load_problem(str(variant)))
     from test_grader_cli import FULL
     paths = []
