@@ -83,10 +83,11 @@ class _Inherited:
     """What a sub-part takes from its parent."""
 
     def __init__(self, *, indexing: int, options: PartOptions, layer_raw=None, layers_raw=None,
-                 assumptions: tuple = (), prompt: str = ""):
+                 assumptions: tuple = (), prompt: str = "", intro: tuple = ()):
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
+        self.intro = intro          # (id, prompt) of the enclosing parts that have a prompt
         self.feedback: str | None = None
 
 
@@ -111,6 +112,8 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
             layers_raw=raw.get("layers", inherited.layers_raw if "layer" not in raw else None),
             assumptions=inherited.assumptions + _assumptions(raw.get("assumptions")),
             prompt=_text(raw, "prompt") or "",
+            intro=inherited.intro + ((parent_id, inherited.prompt),) if parent_id and inherited.prompt
+            else inherited.intro,
         )
         here.feedback = _choice(raw, "feedback", FEEDBACK_LEVELS) or inherited.feedback
         children = raw.get("parts")
@@ -153,7 +156,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options,
-                feedback=here.feedback)
+                feedback=here.feedback, intro=here.intro)
     check_asked(part)
     return part
 
