@@ -1,5 +1,7 @@
 """``python -m grader SPEC SUBMISSION... [--format text|json] [-o FILE] [--feedback LEVEL]``.
 
+``python -m grader serve [PROBLEMS_DIR] ...`` starts the self-check web page (grader/web/serve.py).
+
 Exit status: 0 when grading ran (whatever the scores), 2 for usage errors
 and bad specs. A broken submission file is reported in the results and
 never stops the others.
@@ -39,6 +41,10 @@ def _time_limit(text: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the grader command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:                      # python -m grader serve [PROBLEMS_DIR] ...
+        from grader.web.serve import main as serve
+        return serve(argv[1:])
     parser = argparse.ArgumentParser(
         prog=program_name("grader"),
         description="Grade student submissions (YAML/JSON) against the answer key of a spec.")
