@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 import sys
 import threading
 import time
@@ -143,6 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def make_server(app: App, host: str, port: int, *, quiet: bool = False) -> _Server:
     """A server for ``app`` bound to (host, port); port 0 picks a free port. Its Host check uses the real port."""
     server = _Server((host, port), _Handler, app)
@@ -186,12 +191,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no spec under {args.problems} could be loaded", file=sys.stderr)
         return 2
     app = App(entries, failed, feedback=args.feedback, time_limit=args.time_limit, save_dir=args.save)
+    for entry in entries:                       # start each problem's grader now, not on a first check
+        app.grader(app.key_for(entry, None))
     try:
         server = make_server(app, args.host, args.port, quiet=args.quiet)
     except OSError as error:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         app.close()
         return 2
+    signal.signal(signal.SIGTERM, _stop)        # so that the workers are stopped too
     host, port = server.server_address[:2]
     print(f"serving {len(entries)} problem{'s' if len(entries) != 1 else ''} on http://{host}:{port}/ "
           f"(feedback: {args.feedback}; Ctrl-C stops)", flush=True)
