@@ -71,6 +71,7 @@ def loopback_hosts(host: str, port: int) -> frozenset | None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128        # the default 5 drops connections when a class connects at once
 
     def __init__(self, address, handler, app: App):
         self.app = app
