@@ -3,6 +3,7 @@
 Batch mode (``-o OUT_DIR``, parallel, gradebook, CI formats, shards) and the
 sub-commands ``merge``, ``summary`` and ``gradescope-bundle`` live in
 :mod:`grader.batch_cli`.
+``python -m grader serve [PROBLEMS_DIR] ...`` starts the self-check web page (grader/web/serve.py).
 
 Exit status: 0 when grading ran (whatever the scores), 2 for usage errors
 and bad specs. A broken submission file is reported in the results and
@@ -52,6 +53,9 @@ def _seed(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the grader command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:                      # python -m grader serve [PROBLEMS_DIR] ...
+        from grader.web.serve import main as serve
+        return serve(argv[1:])
     if argv and argv[0] in SUBCOMMANDS:
         return SUBCOMMANDS[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(

@@ -30,6 +30,9 @@ DEFAULT_TIME_LIMIT = 5.0
 MAX_FEEDBACK_CHARS = 1000
 #: Unknown part ids or item keys named in one note (the rest are counted).
 MAX_NAMED_KEYS = 5
+#: The verdict cache of a Grader is emptied when it holds this many entries (a long-running
+#: server grades without end; the worker's cache has the same kind of bound).
+MAX_CACHED_CHECKS = 100_000
 
 
 class Grader:
@@ -115,6 +118,8 @@ class Grader:
         cache_key = (part_key.id, item, context.indexing if checker.uses_indexing else None, raw_key)
         cached = self._cache.get(cache_key)
         if cached is None:
+            if len(self._cache) >= MAX_CACHED_CHECKS:
+                self._cache.clear()
             cached = self._cache[cache_key] = self._judge(part_key, item, raw, context)
         return cached
 
@@ -156,6 +161,14 @@ def _internal_error(error: Exception) -> Check:
     first_line = str(error).splitlines()[0] if str(error) else ""
     return Check(UNPARSEABLE, f"this answer could not be checked (internal error: {type(error).__name__}: "
                               f"{first_line[:200]}); please report it with the answer")
+
+
+def answers_by_item(submission: Submission, key: AnswerKey) -> tuple[dict, list[str]]:
+    """{part id: {item: raw answer}} as grading reads ``submission`` (nested sub-parts, bare
+    values for the first asked item), and the notes on what would not be graded."""
+    answers, notes = _flatten(submission.answers, key)
+    by_part = {pk.id: _by_item(pk.part, answers.get(pk.id), notes) for pk in key.parts}
+    return by_part, notes
 
 
 def _flatten(answers: Mapping, key: AnswerKey) -> tuple[dict, list[str]]:

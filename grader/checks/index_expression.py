@@ -72,12 +72,16 @@ def read_index_expression(part_key, raw):
         return Check(MISSING, "no expression given")
     if not isinstance(raw, str):
         return Check(UNPARSEABLE, f"an expression is text; {_ACCEPTED}")
-    names = part_key.part.layer.names
-    aliases = {f"d{names.loss}/d{names.output}": names.upstream}
     try:
-        return read_equation(raw, aliases=aliases)
+        return read_equation(raw, aliases=equation_aliases(part_key))
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the expression: {error}; {_ACCEPTED}")
+
+
+def equation_aliases(part_key) -> dict[str, str]:
+    """How the part's equations name the upstream gradient: ``{'dl/df': 'g'}`` with the layer's names."""
+    names = part_key.part.layer.names
+    return {f"d{names.loss}/d{names.output}": names.upstream}
 
 
 def judge_index_expression(part_key, expected, student: tree.Equation, context) -> Check:

@@ -91,11 +91,12 @@ class _Inherited:
     """What a sub-part takes from its parent."""
 
     def __init__(self, *, indexing: int, options: PartOptions, layer_raw=None, layers_raw=None,
-                 assumptions: tuple = (), prompt: str = "", context: tuple = ()):
+                 assumptions: tuple = (), prompt: str = "", context: tuple = (), intro: tuple = ()):
         self.indexing, self.options = indexing, options
         self.layer_raw, self.layers_raw = layer_raw, layers_raw
         self.assumptions, self.prompt = assumptions, prompt
         self.context = context      # the prompts of the enclosing parts, outermost first
+        self.intro = intro          # (id, prompt) of the enclosing parts that have a prompt
         self.feedback: str | None = None
 
 
@@ -121,6 +122,8 @@ def _read_part(raw: object, where: str, parent_id: str | None, inherited: _Inher
             assumptions=inherited.assumptions + _assumptions(raw.get("assumptions")),
             prompt=_text(raw, "prompt") or "",
             context=inherited.context + ((inherited.prompt,) if inherited.prompt else ()),
+            intro=inherited.intro + ((parent_id, inherited.prompt),) if parent_id and inherited.prompt
+            else inherited.intro,
         )
         here.feedback = _choice(raw, "feedback", FEEDBACK_LEVELS) or inherited.feedback
         children = raw.get("parts")
@@ -163,7 +166,7 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
                 assumptions=here.assumptions, reference=reference, options=here.options,
-                feedback=here.feedback, context=here.context,
+                feedback=here.feedback, context=here.context, intro=here.intro,
                 hints=_hints(raw.get("hints"), tuple(ask)), tests=_tests(raw.get("tests"), tuple(ask)))
     check_asked(part)
     return part

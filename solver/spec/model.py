@@ -84,7 +84,9 @@ class Part:
     ``assumptions`` are sympy relations from the spec (``H >= K``) that,
     together with each layer's validity constraints, define the domain in
     which symbolic answers are compared. ``feedback`` is the most a grading
-    report shows for this part (one of FEEDBACK_LEVELS; None: no limit). ``wrt_layer`` is the position
+    report shows for this part (one of FEEDBACK_LEVELS; None: no limit). ``intro`` holds the
+    (id, prompt) pairs of the enclosing parts that have a prompt, outermost first (the setting
+    that a sub-part's own prompt refers to, e.g. ``("c", "Consider an input x ...")``). ``wrt_layer`` is the position
     (from 1) in ``layers`` of the layer whose weight or bias ``wrt`` means;
     None when ``wrt`` is ``input`` (the first layer's input) or absent.
     """
@@ -106,6 +108,8 @@ class Part:
     context: tuple[str, ...] = ()
     hints: tuple[Hint, ...] = ()
     tests: tuple[QuestionTest, ...] = ()
+    #: (id, prompt) of the enclosing parts that have a prompt (the web page's headings).
+    intro: tuple[tuple[str, str], ...] = ()
 
     @property
     def layer(self) -> Layer:
