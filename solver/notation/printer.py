@@ -445,11 +445,7 @@ def _ref_text(ref: Ref) -> str:
 def equation_text(eq: Equation) -> str:
     """'f[1, j] = ...', 'df[1, j]/dW[1, c, k] = ...', 'dl/dW[1, c, k] = ...', or just the RHS."""
     rhs = render(eq.rhs, TEXT)
-    if eq.of is None:
-        return rhs
-    if eq.wrt is None:
-        return f"{_ref_text(eq.of)} = {rhs}"
-    return f"d{_ref_text(eq.of)}/d{_ref_text(eq.wrt)} = {rhs}"
+    return f"{lhs_text(eq)} = {rhs}" if eq.of is not None else rhs
 
 
 def lhs_text(eq: Equation) -> str:
