@@ -11,7 +11,7 @@ from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
 from solver.notation import EvaluationError, NotationError, evaluate_tree, read_expression, tree
 from solver.yaml_loading import YamlLoadError, load_yaml_text
 
-_ACCEPTED = "give nested lists of numbers such as [[17, 23]]"
+_ACCEPTED = "give nested lists of numbers such as [[1.5, -2], [0, 4]]"
 _MAX_DEPTH = 16
 
 

@@ -6,7 +6,7 @@ from grader.checks.formulas import first_mismatch, key_values, unknown_symbols
 from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
 from solver.notation import NotationError, PointwiseError, read_shape, shape_to_text, tree
 
-_ACCEPTED = "write it like 2 x 3, (2, 3), [2, 3] or R^{2x3}"
+_ACCEPTED = "write it like 7 x 9, (7, 9), [7, 9] or R^{7x9}"
 
 
 def read_shape_answer(part_key, raw):

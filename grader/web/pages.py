@@ -23,8 +23,9 @@ from solver.key import AnswerKey
 _MULTILINE = ("explanation", "summary", "numeric")
 _LABELS = {"shape": "Shape", "value": "Expression (index equation)", "numeric": "Numbers (nested lists)",
            "explanation": "Explanation", "params": "Parameter count", "summary": "Summary table"}
-_EXAMPLES = {"shape": "e.g. 4 x 5, (4, 5) or R^{4x5}", "value": "e.g. f[1, j] = sum_{k=1}^{3} W[1, k] x[j + k - 1]",
-             "numeric": "e.g. [[17, 23]]", "params": "e.g. 60 or F(CK^2 + 1)", "explanation": "",
+# Syntax examples only: never an answer of a bundled problem (tests/test_syntax_examples.py).
+_EXAMPLES = {"shape": "e.g. 7 x 9, (7, 9) or R^{7x9}", "value": "e.g. y[i] = sum_{k=1}^{3} a[i, k] b[k]",
+             "numeric": "e.g. [[1.5, -2], [0, 4]]", "params": "e.g. 7 or 2n + 1", "explanation": "",
              "summary": ""}
 
 
