@@ -139,8 +139,8 @@ def _weight_jacobian(layer: Layer, base: int) -> IndexEquation:
 def _renamed(eq: IndexEquation, mapping: dict) -> IndexEquation:
     """``eq`` with index symbols replaced simultaneously by ``mapping``."""
     def ref(r):
-        return None if r is None else TensorRef(r.name, tuple(sympy.sympify(i).xreplace(mapping)
-                                                              for i in r.indices))
+        return None if r is None else TensorRef(r.name, tuple(
+            (sympy.Integer(i) if isinstance(i, int) else i).xreplace(mapping) for i in r.indices))
     return IndexEquation(ref(eq.of), ref(eq.wrt), eq.rhs.xreplace(mapping))
 
 
