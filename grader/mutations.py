@@ -77,12 +77,12 @@ def expression_mutants(expr: Expr) -> list[Mutant]:
     return _unique(expr, (Mutant(kind, text, value) for kind, text, value in rewrites))
 
 
-def equation_mutants(eq: Equation, ranges: Sequence[tuple[str, int, int]] = ()) -> list[Mutant]:
+def equation_mutants(eq: Equation, ranges: Sequence[tuple[str, int, int | Expr]] = ()) -> list[Mutant]:
     """Wrong variants of an index equation; only the right-hand side changes.
 
     Takes the equation and optionally the inclusive ranges of its free
-    left-hand-side indices as ``(name, first, last)`` (the ``ranges`` of an
-    :class:`IndexAnswer`). Returns mutants whose values are Equations: every
+    left-hand-side indices as ``(name, first, last)`` (the ``range_trees`` of an
+    :class:`IndexAnswer`: ints, or trees for symbolic sizes). Returns mutants whose values are Equations: every
     local rule at every node of the rhs (index offsets and coefficients, two
     different indices of an entry swapped, sum bounds lo+1 / hi-1 / hi+1, a
     sum dropped with its index fixed at lo, a summed index flipped in one
@@ -160,7 +160,7 @@ def answer_mutants(answer) -> list[Mutant]:
 
 _BY_ANSWER_TYPE: tuple[tuple[type, Callable[..., list[Mutant]]], ...] = (
     (ShapeAnswer, lambda answer: shape_mutants(answer.trees)),
-    (IndexAnswer, lambda answer: equation_mutants(answer.tree, answer.ranges)),
+    (IndexAnswer, lambda answer: equation_mutants(answer.tree, answer.range_trees)),
     (CountAnswer, lambda answer: expression_mutants(answer.tree)),
 )
 
@@ -389,17 +389,22 @@ def _ignored_symbols(expr: Expr) -> list[_Rewrite]:
     return rewrites
 
 
-def _free_index_flips(rhs: Expr, ranges: Sequence[tuple[str, int, int]]) -> list[_Rewrite]:
+def _free_index_flips(rhs: Expr, ranges: Sequence[tuple[str, int, int | Expr]]) -> list[_Rewrite]:
     """Each free index with a known range flipped (``l -> lo + hi - l``) in one entry of ``rhs``."""
     rewrites = []
     for name, lo, hi in ranges:
-        flip = _flip(name, num(lo), num(hi))
+        flip = _flip(name, _node(lo), _node(hi))
         for entry, flipped in _flips_in_entries(rhs, name, flip):
             changed = _built(_replace_entry, rhs, entry, flipped, name)
             if changed is not None:
                 rewrites.append(("flip_kernel", f"flipped {name} in {to_text(entry)}: {name} -> "
                                                 f"{to_text(flip)}", changed))
     return rewrites
+
+
+def _node(value) -> Expr:
+    """A range bound as a tree (bounds are ints, or trees for symbolic sizes)."""
+    return value if isinstance(value, Node) else num(value)
 
 
 def _flip(name: str, lo: Expr, hi: Expr) -> Expr:

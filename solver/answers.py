@@ -65,18 +65,32 @@ class IndexAnswer:
 
     ``ranges`` maps each free left-hand-side index name to its inclusive
     (first, last) values; ``tensors`` maps tensor names to their shapes;
-    ``base`` is the first index of every tensor.
+    ``base`` is the first index of every tensor. For a layer given with
+    symbolic sizes, ``last`` and the shapes are sympy expressions in the
+    ``sizes`` (the size symbols' names, which the expression may use too) and
+    the answer holds at every valid integer assignment of them.
     """
 
     equation: IndexEquation
-    ranges: tuple[tuple[str, int, int], ...]
-    tensors: tuple[tuple[str, tuple[int, ...]], ...]
+    ranges: tuple[tuple[str, int, Dim], ...]
+    tensors: tuple[tuple[str, tuple[Dim, ...]], ...]
     base: int
+    sizes: tuple[str, ...] = ()
 
     @cached_property
     def tree(self) -> tree.Equation:
         """The equation as the project's tree (converted from sympy once)."""
         return equation_from_sympy(self.equation)
+
+    @cached_property
+    def range_trees(self) -> tuple[tuple[str, int, tree.Expr], ...]:
+        """``ranges`` with each last value as the project's tree."""
+        return tuple((name, first, from_sympy(last)) for name, first, last in self.ranges)
+
+    @cached_property
+    def shape_trees(self) -> tuple[tuple[str, tuple[tree.Expr, ...]], ...]:
+        """``tensors`` with each axis size as the project's tree."""
+        return tuple((name, tuple(from_sympy(d) for d in shape)) for name, shape in self.tensors)
 
     def to_data(self) -> str:
         return equation_to_text(self.tree)

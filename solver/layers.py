@@ -68,12 +68,25 @@ class Layer:
     names: TensorNames = field(default_factory=TensorNames)
     values: Mapping[str, np.ndarray] = field(default_factory=dict)
 
+    def _sizes(self) -> list:
+        return [self.batch, self.channels, self.filters, self.groups, *self.spatial, *self.kernel,
+                *self.stride, *self.dilation, *self.output_padding, self.divisor_override,
+                *self.output_size, *self.scale_factor,
+                *(p for pair in self.padding for p in pair)]
+
     @property
     def is_symbolic(self) -> bool:
         """True when any size of the layer is a sympy expression rather than an int."""
-        sizes = [self.batch, self.channels, self.filters, self.groups, *self.spatial, *self.kernel,
-                 *self.stride, *self.dilation, *self.output_padding, self.divisor_override,
-                 *self.output_size, *self.scale_factor,
-                 *(p for pair in self.padding for p in pair)]
-        return (any(isinstance(s, sympy.Basic) for s in sizes)
+        return (any(isinstance(s, sympy.Basic) for s in self._sizes())
                 or any(layer.is_symbolic for layer in self.inner))
+
+    @property
+    def size_symbols(self) -> frozenset[sympy.Symbol]:
+        """The symbols in the layer's sizes (and its inner layers'), e.g. {C, L, K, S, P, D}."""
+        found = set()
+        for size in self._sizes():
+            if isinstance(size, sympy.Basic):
+                found |= size.free_symbols
+        for layer in self.inner:
+            found |= layer.size_symbols
+        return frozenset(found)

@@ -39,15 +39,25 @@ class Sample:
 
 def domain_sample(domain: Domain) -> Sample:
     """Up to SAMPLE_SIZE distinct valid points of ``domain`` (deterministic), computed once per domain."""
-    return memo(domain, "_grader_sample", lambda: _draw_sample(domain, seed=0))
+    return memo(domain, "_grader_sample", lambda: _draw_sample(domain, seed=0, scales=_SCALES))
 
 
-def _draw_sample(domain: Domain, *, seed: int) -> Sample:
+def small_sample(domain: Domain) -> Sample:
+    """Up to SAMPLE_SIZE distinct valid points of ``domain`` whose values lie within 4 of each
+    symbol's lower bound (deterministic, smallest first), computed once per domain: sizes at
+    which a layer's tensors are small enough to be written out entry by entry."""
+    return memo(domain, "_grader_small_sample", lambda: _draw_sample(domain, seed=1, scales=_SMALL_SCALES))
+
+
+_SMALL_SCALES = np.array([1, 2, 3, 4])
+
+
+def _draw_sample(domain: Domain, *, seed: int, scales: np.ndarray) -> Sample:
     names = domain.symbol_names
     if not names:
         return Sample((), {}, 1)
     rng = np.random.default_rng(seed)
-    scales = rng.choice(_SCALES, size=(_CANDIDATES, 1))
+    scales = rng.choice(scales, size=(_CANDIDATES, 1))
     lows = np.array([domain.lower_bound(s) for s in domain.symbols])
     raw = lows + (rng.random((_CANDIDATES, len(names))) * (scales + 1)).astype(np.int64)
     raw = np.unique(raw, axis=0)

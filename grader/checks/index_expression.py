@@ -4,7 +4,10 @@ Both right-hand sides are evaluated exactly, with random integer tensors whose
 entries are drawn from (-2**31, 2**31), at every assignment of the
 left-hand-side indices (a random subset when there are very many). Index
 names, summation forms and the declared index base of the student are free;
-only the values count.
+only the values count. For a layer given with symbolic sizes the expression
+may use the size symbols (``sum_{c=1}^{C}``, ``S(j-1)``) and is checked so at
+several valid assignments of the sizes (:mod:`grader.checks.size_cases`), each
+at every index as above.
 
 Why wide values: at one index assignment both sides are functions of the
 tensor entries. When the student's answer is wrong there, its difference from
@@ -19,7 +22,10 @@ that are not polynomials in the entries (floor, max, comparisons of entries)
 are not covered by this bound. For them (a key that compares tensor entries, as
 max pooling's maximum and its argmax routing do) TIE_TRIALS further draws take
 entries from -TIE_RANGE .. TIE_RANGE, where equal entries are common, so that
-the rule for ties is checked too.
+the rule for ties is checked too. For a layer with symbolic sizes each size
+case has CASE_TRIALS draws (one: a wrong answer is then missed at an index with
+probability at most d / (2**32 - 1), below 5e-10, and it has the other cases
+and indices to show at).
 """
 
 from __future__ import annotations
@@ -31,13 +37,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks.memo import memo
+from grader.checks.size_cases import NoSizeCase, SizeCase, size_cases
 from grader.feedback.expand import entries_of, expand, show_entry, show_polynomial
-from grader.results import CORRECT, INCORRECT, MISSING, UNPARSEABLE, Check
+from grader.results import CORRECT, INCORRECT, MANUAL, MISSING, UNPARSEABLE, Check
 from solver.notation import (Budget, EvaluationError, NotationError, compile_tree, equation_to_text, lhs_text,
                              read_equation, tree)
 
 #: Index assignments checked at most (all of them when there are fewer).
 MAX_POINTS = 600
+#: Index assignments checked at most in each size case of a layer with symbolic sizes, and the
+#: draws of tensor values there (each case is a further chance for a wrong answer to show).
+CASE_POINTS = 40
+CASE_TRIALS = 1
 #: Independent draws of random tensor values.
 TRIALS = 2
 #: Tensor entries are drawn from -VALUE_RANGE .. VALUE_RANGE.
@@ -72,10 +83,30 @@ def read_index_expression(part_key, raw):
         return Check(MISSING, "no expression given")
     if not isinstance(raw, str):
         return Check(UNPARSEABLE, f"an expression is text; {_ACCEPTED}")
+    names = part_key.domain.symbol_names
+    aliases = equation_aliases(part_key)
     try:
-        return read_equation(raw, aliases=equation_aliases(part_key))
+        found = read_equation(raw, names=names, aliases=aliases)
+        # ``Sj`` is S*j only once j is known as an index: read again with the answer's own indices
+        indices = _index_names(found)
+        if indices and _splittable(found, set(names) | indices):
+            found = read_equation(raw, names=(*names, *sorted(indices)), aliases=aliases)
+        return found
     except NotationError as error:
         return Check(UNPARSEABLE, f"cannot read the expression: {error}; {_ACCEPTED}")
+
+
+def _index_names(equation: tree.Equation) -> set[str]:
+    """The one-letter index names of ``equation``: its left-hand side's and its summation indices."""
+    found = {i.name for i in equation.lhs_indices if isinstance(i, tree.Sym)}
+    found |= {n.index for n in tree.walk(equation.rhs) if isinstance(n, tree.Sum)}
+    return {name for name in found if len(name) == 1}
+
+
+def _splittable(equation: tree.Equation, names: set[str]) -> bool:
+    """Whether a symbol of the right-hand side is a run of known one-letter names (``Sj``)."""
+    return any(len(name) > 1 and name.isalpha() and name not in names and all(letter in names for letter in name)
+               for name in tree.symbols_in(equation.rhs))
 
 
 def equation_aliases(part_key) -> dict[str, str]:
@@ -89,12 +120,14 @@ def judge_index_expression(part_key, expected, student: tree.Equation, context) 
     key_eq = expected.tree
     try:
         binding = _bind(key_eq, student)
-        _check_names(student, binding, dict(expected.tensors))
-        return _compare(expected, student, binding, context.indexing)
+        _check_names(student, binding, dict(expected.tensors), expected.sizes)
+        return _compare(expected, student, binding, context.indexing, part_key.domain)
     except _Reject as rejection:
         return rejection.check
     except EvaluationError as error:
         return Check(UNPARSEABLE, f"cannot evaluate the expression: {error}")
+    except NoSizeCase as error:
+        return Check(MANUAL, f"this answer cannot be checked automatically: {error}")
 
 
 def _is_integer(node) -> bool:
@@ -126,60 +159,77 @@ def _bind(key: tree.Equation, student: tree.Equation) -> _Binding:
     return _Binding(key.lhs_indices, student.lhs_indices)
 
 
-def _check_names(student: tree.Equation, binding: _Binding, tensors: dict) -> None:
+def _check_names(student: tree.Equation, binding: _Binding, tensors: dict, sizes: tuple[str, ...]) -> None:
     unknown = sorted(tree.tensors_in(student.rhs) - set(tensors))
     if unknown:
         raise _Reject(INCORRECT, f"uses a tensor {unknown[0]!r} that this part does not have; its "
                                  f"tensors are {', '.join(tensors)}")
     bound = {s.name for s in binding.student_items if isinstance(s, tree.Sym)}
     bound |= {name for name, shape in tensors.items() if shape == ()}     # scalar tensors
+    bound |= set(sizes)
     loose = sorted(tree.symbols_in(student.rhs) - bound)
     if loose:
         # b_o is one name; an entry of the tensor b needs braces or brackets
         hint = next((f"; for an entry of {tensor} write {tensor}_{{{index}}} or {tensor}[{index}]"
                      for tensor, _, index in (name.partition("_") for name in loose)
                      if index and tensor in tensors), "")
-        raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither an index of the "
-                                 f"left-hand side nor a summation index{hint}")
+        what = "an index of the left-hand side, a summation index nor a size of the layer" if sizes else \
+            "an index of the left-hand side nor a summation index"
+        raise _Reject(INCORRECT, f"uses {', '.join(loose)}, which is neither {what}{hint}")
+
+
+@dataclass(frozen=True)
+class _CaseTable:
+    """The key's values in one size case: per draw of random integer tensors, the tensors and the
+    key's value at each point (an assignment of the key's index names)."""
+
+    case: SizeCase
+    points: tuple[tuple[int, ...], ...]
+    trials: tuple[tuple[dict, tuple], ...]
 
 
 @dataclass(frozen=True)
 class _KeyTable:
     """The key's side of every comparison, computed once per answer key entry.
 
-    ``trials`` holds, per draw of random integer tensors, the tensors and the
-    key's value at each point (an assignment of the key's index ``names``);
+    ``cases`` holds one :class:`_CaseTable` per size case (one for a numeric layer);
     ``iterations`` is the sum loops the key itself needed for all of them.
     """
 
     names: tuple[str, ...]
-    points: tuple[tuple[int, ...], ...]
-    trials: tuple[tuple[dict, tuple], ...]
+    cases: tuple[_CaseTable, ...]
     iterations: int
 
 
-def _key_table(expected) -> _KeyTable:
+def _key_table(expected, domain) -> _KeyTable:
     """The key's table, computed once per key answer."""
-    return memo(expected, "_grader_key_table", lambda: _compute_key_table(expected))
+    return memo(expected, "_grader_key_table", lambda: _compute_key_table(expected, domain))
 
 
-def _compute_key_table(expected) -> _KeyTable:
-    ranges = {name: range(lo, hi + 1) for name, lo, hi in expected.ranges}
+def _compute_key_table(expected, domain) -> _KeyTable:
     names = tuple(s.name for s in expected.tree.lhs_indices if isinstance(s, tree.Sym))
-    points = tuple(_points([ranges[name] for name in names]))
+    cases = size_cases(expected, domain)
+    limit = CASE_POINTS if expected.sizes else MAX_POINTS
     key_rhs = compile_tree(expected.tree.rhs, expected.base)
     budget = Budget(10**9)
-    trials = []
-    draws = [VALUE_RANGE] * TRIALS
+    draws = [VALUE_RANGE] * (CASE_TRIALS if expected.sizes else TRIALS)
     if _compares_entries(expected.tree.rhs):
         draws += [TIE_RANGE] * TIE_TRIALS
-    for trial, high in enumerate(draws):
-        rng = np.random.default_rng(1000 + trial)
-        tensors = {name: rng.integers(-high, high + 1, size=shape).astype(object)
-                   for name, shape in expected.tensors}
-        values = tuple(key_rhs.call_prepared(tensors, dict(zip(names, point)), budget) for point in points)
-        trials.append((tensors, values))
-    return _KeyTable(names, points, tuple(trials), budget.limit - budget.left)
+    tables = []
+    for number, case in enumerate(cases):
+        ranges = dict(case.ranges)
+        points = tuple(_points([ranges[name] for name in names], limit))
+        sizes = dict(case.sizes)
+        trials = []
+        for trial, high in enumerate(draws):
+            rng = np.random.default_rng(1000 + trial + 100 * number)
+            tensors = {name: rng.integers(-high, high + 1, size=shape).astype(object)
+                       for name, shape in case.shapes}
+            values = tuple(key_rhs.call_prepared(tensors, {**sizes, **dict(zip(names, point))}, budget)
+                           for point in points)
+            trials.append((tensors, values))
+        tables.append(_CaseTable(case, points, tuple(trials)))
+    return _KeyTable(names, tuple(tables), budget.limit - budget.left)
 
 
 def _compares_entries(node) -> bool:
@@ -188,8 +238,8 @@ def _compares_entries(node) -> bool:
                for n in tree.walk(node))
 
 
-def _compare(expected, student, binding, student_base) -> Check:
-    table = _key_table(expected)
+def _compare(expected, student, binding, student_base, domain) -> Check:
+    table = _key_table(expected, domain)
     difference = _first_mismatch(table, student.rhs, binding, expected.base, student_base)
     if difference is None:
         return Check(CORRECT)
@@ -207,8 +257,10 @@ def _compare(expected, student, binding, student_base) -> Check:
 
 @dataclass(frozen=True)
 class _Difference:
-    """The first index where the answer differs: the key's and the student's index values."""
+    """The first index where the answer differs: the size case, the key's and the student's
+    index values."""
 
+    case: SizeCase
     key_env: dict
     student_env: dict
 
@@ -216,11 +268,14 @@ class _Difference:
 def _difference_check(expected, student, difference: _Difference, student_base: int) -> Check:
     """Where the answer differs, both sides written out there (the correct one only in ``reveal``)."""
     env = difference.student_env
+    sizes = dict(difference.case.sizes)
     where = ", ".join(f"{name} = {v}" for name, v in env.items())
     at = f" at {where}" if where else ""
-    shapes = dict(expected.tensors)
-    mine = expand(student.rhs, env, shapes, student_base)
-    theirs = expand(expected.tree.rhs, difference.key_env, shapes, expected.base)
+    if sizes:
+        at = f" when {', '.join(f'{name} = {v}' for name, v in sizes.items())}{at}"
+    shapes = dict(difference.case.shapes)
+    mine = expand(student.rhs, {**sizes, **env}, shapes, student_base)
+    theirs = expand(expected.tree.rhs, {**sizes, **difference.key_env}, shapes, expected.base)
     if theirs is not None and student_base != expected.base:
         shift = student_base - expected.base
         theirs = {tuple((name, tuple(i + shift for i in idx)) for name, idx in monomial): c
@@ -244,22 +299,23 @@ def matches_index_expression(part_key, other, student: tree.Equation, context) -
     expected = part_key.answer("value")
     try:
         binding = _bind(expected.tree, student)
-        _check_names(student, binding, dict(expected.tensors))
-        return _first_mismatch(_key_table(other), student.rhs, binding, other.base, context.indexing,
-                               quiet=True) is None
-    except (_Reject, EvaluationError):
+        _check_names(student, binding, dict(expected.tensors), expected.sizes)
+        return _first_mismatch(_key_table(other, part_key.domain), student.rhs, binding, other.base,
+                               context.indexing, quiet=True) is None
+    except (_Reject, EvaluationError, NoSizeCase):
         return False
 
 
-def _points(ranges: list[range]) -> list[tuple[int, ...]]:
+def _points(ranges: list[range], limit: int) -> list[tuple[int, ...]]:
+    """Every assignment of the ranges, or ``limit`` of them (both corners and random ones)."""
     total = 1
     for r in ranges:
         total *= len(r)
-    if total <= MAX_POINTS:
+    if total <= limit:
         return list(itertools.product(*ranges))
     chooser = random.Random(0)
     corners = [tuple(r[0] for r in ranges), tuple(r[-1] for r in ranges)]
-    return corners + [tuple(chooser.choice(r) for r in ranges) for _ in range(MAX_POINTS - 2)]
+    return corners + [tuple(chooser.choice(r) for r in ranges) for _ in range(limit - 2)]
 
 
 def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_base, quiet=False):
@@ -268,14 +324,16 @@ def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_ba
     shift = student_base - key_base
     compiled = compile_tree(student_rhs, student_base)
     budget = Budget(max(MIN_ITERATIONS, WORK_FACTOR * table.iterations))
-    for tensors, values in table.trials:
-        for point, want in zip(table.points, values):
-            key_env = dict(zip(table.names, point))
-            student_env, problem = _student_env(binding, key_env, shift)
-            if problem is not None:
-                return problem
-            if compiled.call_prepared(tensors, dict(student_env), budget) != want:
-                return "differs" if quiet else _Difference(key_env, student_env)
+    for case in table.cases:
+        sizes = dict(case.case.sizes)
+        for tensors, values in case.trials:
+            for point, want in zip(case.points, values):
+                key_env = dict(zip(table.names, point))
+                student_env, problem = _student_env(binding, key_env, shift)
+                if problem is not None:
+                    return problem
+                if compiled.call_prepared(tensors, {**sizes, **student_env}, budget) != want:
+                    return "differs" if quiet else _Difference(case.case, key_env, student_env)
     return None
 
 
@@ -304,5 +362,9 @@ def echo_index_expression(student: tree.Equation) -> str:
 
 
 def prepare_index_expression(part_key, expected) -> None:
-    """The key's values at every point, computed once."""
-    _key_table(expected)
+    """The key's values at every point, computed once (a key that cannot be checked is judged
+    ``manual`` when an answer comes, with the reason)."""
+    try:
+        _key_table(expected, part_key.domain)
+    except NoSizeCase:
+        pass

@@ -42,12 +42,23 @@ AXES_SWAPPED = Mistake("axes swapped", "keep each tensor's axes in its layout: c
 
 @dataclass(frozen=True, eq=False)
 class MutantAnswer:
-    """An answer-like object compared like an IndexAnswer: its tree and the key's ranges."""
+    """An answer-like object compared like an IndexAnswer: its tree and the key's ranges,
+    tensors and sizes."""
 
     tree: tree.Equation
     ranges: tuple
     tensors: tuple
     base: int
+    sizes: tuple = ()
+    range_trees: tuple = ()
+    shape_trees: tuple = ()
+
+
+def like_key(key, rhs, base: int | None = None) -> MutantAnswer:
+    """``rhs`` as an answer with the key's left-hand side, ranges, tensors and sizes (in the
+    key's index base unless ``base`` is given)."""
+    return MutantAnswer(tree.Equation(key.tree.of, key.tree.wrt, rhs), key.ranges, key.tensors,
+                        key.base if base is None else base, key.sizes, key.range_trees, key.shape_trees)
 
 
 def index_candidates(part_key) -> list[Candidate]:
@@ -57,13 +68,9 @@ def index_candidates(part_key) -> list[Candidate]:
     if len(part.layers) != 1:
         return []
     layer = part.layer
-
-    def like_key(rhs) -> MutantAnswer:
-        return MutantAnswer(tree.Equation(key.tree.of, key.tree.wrt, rhs), key.ranges, key.tensors, key.base)
-
     found = []
     for rhs in _flipped(key, layer):
-        found.append(Candidate(FLIPPED, like_key(rhs)))
+        found.append(Candidate(FLIPPED, like_key(key, rhs)))
     variants = (
         (NOT_SPREAD if part.of == "loss_gradient" or part.wrt == "input" else STRIDE_IGNORED,
          {"stride": tuple(1 for _ in layer.stride)}, any(s != 1 for s in layer.stride)),
@@ -76,15 +83,15 @@ def index_candidates(part_key) -> list[Candidate]:
         if applies:
             rhs = _solved_rhs(part, layer, changes, key)
             if rhs is not None:
-                found.append(Candidate(mistake, like_key(rhs)))
+                found.append(Candidate(mistake, like_key(key, rhs)))
     for mistake, rhs in ((BIAS_INSIDE, _bias_inside(key.tree.rhs, layer.names.bias)),
                          (CHANNEL_SUM, _channel_fixed(key, layer)),
                          (WRONG_TENSOR, _wrong_tensor(key, layer) if part.of == "jacobian" else None)):
         if rhs is not None:
-            found.append(Candidate(mistake, like_key(rhs)))
+            found.append(Candidate(mistake, like_key(key, rhs)))
     for mutant in equation_mutants(key.tree):
         if mutant.kind == "swap_indices" and mutant.description.startswith("swapped the indices"):
-            found.append(Candidate(AXES_SWAPPED, like_key(mutant.value.rhs)))
+            found.append(Candidate(AXES_SWAPPED, like_key(key, mutant.value.rhs)))
     return found
 
 
@@ -102,7 +109,8 @@ def _solved_rhs(part, layer, changes: dict, key):
 
 
 def _kernel_sizes(key, layer) -> tuple:
-    return dict(key.tensors)[layer.names.weight][-layer.ndim:]
+    """The weight's kernel sizes as trees (numbers, or symbols such as K)."""
+    return dict(key.shape_trees)[layer.names.weight][-layer.ndim:]
 
 
 def _flipped(key, layer) -> list:
@@ -111,7 +119,7 @@ def _flipped(key, layer) -> list:
     if weight not in dict(key.tensors):
         return []
     sizes = _kernel_sizes(key, layer)
-    flip = [tree.num(2 * key.base + size - 1) for size in sizes]
+    flip = [build.add((tree.num(2 * key.base - 1), size)) for size in sizes]
     rhs = key.tree.rhs
     if key.tree.wrt is not None and key.tree.wrt.name == weight:
         names = {}

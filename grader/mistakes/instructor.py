@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.checks.memo import memo
-from grader.mistakes.indices import MutantAnswer
+from grader.mistakes.indices import like_key
 from grader.mutations import substitute
 from grader.results import Check
 from solver.notation import tree
@@ -82,5 +82,4 @@ def _as_other(part_key, item: str, reading):
         names = {a.name: b for a, b in zip(mine, theirs)
                  if isinstance(a, tree.Sym) and isinstance(b, tree.Sym) and a.name != b.name}
         rhs = substitute(rhs, names) if names else rhs
-    return MutantAnswer(tree.Equation(key.tree.of, key.tree.wrt, rhs), key.ranges, key.tensors,
-                        part_key.part.indexing)
+    return like_key(key, rhs, part_key.part.indexing)

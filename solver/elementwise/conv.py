@@ -1,6 +1,6 @@
 """Element-wise index expressions of a convolution: outputs, Jacobians and loss gradients.
 
-For a numeric conv1d/2d/3d layer with index base ``b`` (every tensor), stride
+For a conv1d/2d/3d layer with index base ``b`` (every tensor), stride
 S, dilation D, padding before P (per spatial axis), C input channels, F
 filters and G groups (Cg = C/G channels and Fg = F/G filters per group):
 
@@ -25,6 +25,11 @@ the terms of channels outside filter o's group. Axes follow
 them); an axis with a single value is written as the constant ``b`` and a sum
 over a single value is dropped. Index names: :mod:`solver.elementwise.indices`.
 A scalar bias (a layer without a filter axis) is the plain symbol ``b``.
+
+Sizes may be symbols (C, L, K, S, P, D, F, G): the same formulas then hold
+at every valid integer assignment, with sums running to the symbolic sizes
+(``sum_{c=1}^{C}``, ``sum_{j=1}^{L_out}``) and a symbolic dilation always
+written with the delta over k (D may be 1 or more).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import sympy
 
 from solver.elementwise.indices import (ConvIndexNames, bounded_sum, conv_index_names,
                                         index_or_constant, pinned)
-from solver.layers import CONV, Layer
+from solver.layers import CONV, Dim, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
 
@@ -66,12 +71,12 @@ class _Geometry:
         return self.layer.filters if self.layer.filters is not None else 1
 
     @property
-    def channels_per_group(self) -> int:
-        return self.channels // self.layer.groups
+    def channels_per_group(self) -> Dim:
+        return _per_group(self.channels, self.layer.groups)
 
     @property
-    def filters_per_group(self) -> int:
-        return self.filters // self.layer.groups
+    def filters_per_group(self) -> Dim:
+        return _per_group(self.filters, self.layer.groups)
 
 
 def output_element(layer: Layer, base: int) -> IndexEquation:
@@ -195,13 +200,27 @@ def _geometry(layer: Layer, base: int) -> _Geometry:
     if layer.family != CONV:
         raise NotImplementedError(f"index expressions are implemented for conv1d/conv2d/conv3d "
                                   f"only; got {layer.op}")
-    if layer.is_symbolic:
-        raise NotImplementedError(f"index expressions need numeric sizes; {layer.op} has "
-                                  f"symbolic sizes")
     if isinstance(base, bool) or not isinstance(base, int):
         raise ValueError(f"index base must be an integer (0 or 1); got {base!r}")
-    output = tuple(int(size) for size in output_spatial(layer))
+    output = tuple(output_spatial(layer))
     return _Geometry(layer, base, conv_index_names(layer), output)
+
+
+def _per_group(total: Dim, groups: Dim) -> Dim:
+    """total/groups: exact, since groups divides both channel counts (a layer constraint)."""
+    if isinstance(total, int) and isinstance(groups, int):
+        return total // groups
+    return _as_expr(total) / groups
+
+
+def _as_expr(size: Dim) -> sympy.Expr:
+    return sympy.Integer(size) if isinstance(size, int) else size
+
+
+def _tidy(expr: sympy.Expr, layer: Layer) -> sympy.Expr:
+    """``expr`` expanded for a numeric layer (2*j + k - 2); kept in its textbook grouping
+    (S*(j - 1) + D*(k - 1) + 1 - P) when the layer has symbolic sizes."""
+    return expr if layer.is_symbolic else sympy.expand(expr)
 
 
 def _checked_wrt(layer: Layer, wrt: str) -> str:
@@ -234,12 +253,12 @@ def _group_offset(geo: _Geometry, o: sympy.Expr) -> sympy.Expr:
     """Cg * floor((o - b)/Fg): the first input channel (less b) of filter o's group."""
     if geo.layer.groups == 1:
         return sympy.Integer(0)
-    return geo.channels_per_group * sympy.floor((o - geo.base) / sympy.Integer(geo.filters_per_group))
+    return geo.channels_per_group * sympy.floor((o - geo.base) / _as_expr(geo.filters_per_group))
 
 
 def _input_channel(geo: _Geometry, o: sympy.Expr, c: sympy.Expr) -> sympy.Expr:
     """ch(o, c) = c + Cg*floor((o - b)/Fg): input channel read by filter o at weight channel c."""
-    return sympy.expand(c + _group_offset(geo, o))
+    return _tidy(c + _group_offset(geo, o), geo.layer)
 
 
 def _weight_at_input(geo: _Geometry, o, c, out, inp) -> tuple[sympy.Expr, list]:
@@ -252,22 +271,22 @@ def _weight_at_input(geo: _Geometry, o, c, out, inp) -> tuple[sympy.Expr, list]:
     kernel_indices, deltas, sums = [], [], []
     for a in range(layer.ndim):
         if layer.dilation[a] == 1 or layer.kernel[a] == 1:
-            kernel_indices.append(sympy.expand(inp[a] - layer.stride[a] * (out[a] - b)
-                                               + layer.padding[a][0]))
+            kernel_indices.append(_tidy(inp[a] - layer.stride[a] * (out[a] - b)
+                                        + layer.padding[a][0], layer))
         else:
             k = geo.idx.kernel[a]
             kernel_indices.append(k)
             deltas.append(sympy.KroneckerDelta(inp[a], _position(geo, a, out[a], k)))
             sums.append((k, layer.kernel[a]))
-    weight_channel = sympy.expand(c - _group_offset(geo, o))
+    weight_channel = _tidy(c - _group_offset(geo, o), layer)
     return sympy.Mul(_weight(geo, o, weight_channel, kernel_indices), *deltas), sums
 
 
 def _position(geo: _Geometry, axis: int, j: sympy.Expr, k: sympy.Expr) -> sympy.Expr:
     """pos(j, k) = S*(j - b) + D*(k - b) - P + b: the input position on ``axis``."""
     layer, b = geo.layer, geo.base
-    return sympy.expand(layer.stride[axis] * (j - b) + layer.dilation[axis] * (k - b)
-                        - layer.padding[axis][0] + b)
+    return _tidy(layer.stride[axis] * (j - b) + layer.dilation[axis] * (k - b)
+                 + b - layer.padding[axis][0], layer)
 
 
 def _output_indices(geo: _Geometry, n, o, out) -> tuple:

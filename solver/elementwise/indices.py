@@ -15,9 +15,10 @@ plus ``n`` (batch of the output), ``m`` (batch of the input in ``df/dx``),
 ``W``/``b`` in ``df/dW``, ``df/db``) and ``c`` (channel of ``x``, or of ``W``
 in weight derivatives). None of these letters repeats within one role set,
 so summation indices never clash with free ones. An index letter that equals
-the name of a tensor of the layer (say the spec names its input ``k``) gets a
-digit appended (``k2``) so that printed answers stay unambiguous; the loss is
-exempt because it is never indexed (``dl/dx[c, l]`` is the seed's notation).
+the name of a tensor of the layer (say the spec names its input ``k``) or of
+one of its size symbols gets a digit appended (``k2``) so that printed answers
+stay unambiguous; the loss is exempt because it is never indexed
+(``dl/dx[c, l]`` is the seed's notation).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def conv_index_names(layer: Layer) -> ConvIndexNames:
 def fresh_index(layer: Layer, letter: str) -> sympy.Symbol:
     """The index symbol ``letter``, with a digit appended while it names a tensor of ``layer``."""
     names = layer.names
-    taken = {names.input, names.weight, names.bias, names.output, names.upstream}
+    taken = {names.input, names.weight, names.bias, names.output, names.upstream,
+             *(symbol.name for symbol in layer.size_symbols)}
     name, suffix = letter, 2
     while name in taken:
         name, suffix = f"{letter}{suffix}", suffix + 1
@@ -104,24 +106,36 @@ def tensor_shape_by_name(layer: Layer) -> dict[str, tuple[int, ...]]:
 
 
 def free_index_ranges(eq: IndexEquation, layer: Layer, base: int) -> dict[sympy.Symbol, range]:
-    """Each free index symbol on the left-hand side of ``eq`` -> its values.
+    """Each free index symbol on the left-hand side of ``eq`` -> its values (numeric layers).
 
     An index at axis a of tensor T ranges over base .. base + shape(T)[a] - 1.
     Constant indices (axes with one value) are not listed.
     """
+    return {index: range(first, last + 1)
+            for index, (first, last) in free_index_bounds(eq, layer, base).items()}
+
+
+def free_index_bounds(eq: IndexEquation, layer: Layer, base: int) -> dict[sympy.Symbol, tuple]:
+    """Each free index symbol on the left-hand side of ``eq`` -> its (first, last) values.
+
+    An index at axis a of tensor T runs from base to base + shape(T)[a] - 1,
+    an int for a numeric layer and a sympy expression in the layer's size
+    symbols otherwise. Constant indices (axes with one value) are not listed.
+    """
     shapes = tensor_shape_by_name(layer)
-    ranges: dict[sympy.Symbol, range] = {}
+    bounds: dict[sympy.Symbol, tuple] = {}
     for ref in (eq.of, eq.wrt):
         if ref is None:
             continue
         shape = _shape_of(ref, shapes)
         for index, size in zip(ref.indices, shape):
             if isinstance(index, sympy.Symbol):
-                values = range(base, base + int(size))
-                if ranges.setdefault(index, values) != values:
+                last = base + size - 1
+                found = (base, int(last) if isinstance(last, (int, sympy.Integer)) else last)
+                if bounds.setdefault(index, found) != found:
                     raise ValueError(f"index {index} ranges over two different axes "
-                                     f"({ranges[index]} and {values})")
-    return ranges
+                                     f"({bounds[index]} and {found})")
+    return bounds
 
 
 def _shape_of(ref: TensorRef, shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:

@@ -116,19 +116,25 @@ class OpFamily:
         """A direct Jacobian f.shape + var.shape, or None to build it from :meth:`backward`."""
         return None
 
-    # --- element-wise index expressions (numeric sizes) ---
+    # --- element-wise index expressions ---
 
     #: the module (in solver.elementwise) with ``output_element(layer, base)``,
     #: ``jacobian_element(layer, base, wrt)`` and ``loss_gradient_element(layer, base, wrt)``;
     #: None when the family has no index expressions
     element_module: str | None = None
 
+    #: whether the element module also writes the expressions of a layer with symbolic sizes
+    symbolic_elements: bool = False
+
     def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
         """None when :meth:`element` can answer; else why not (a sentence for the spec error)."""
         if self.element_module is None:
             return f"index expressions are not implemented for {layer.op}"
         if layer.is_symbolic:
-            return "index expressions need numeric sizes; this layer has symbols"
+            if not self.symbolic_elements:
+                return (f"index expressions of {layer.op} need numeric sizes; this layer has symbols "
+                        f"(symbolic sizes are supported for conv and linear layers)")
+            return None
         return self.numeric_support(layer)
 
     def element(self, layer: Layer, base: int, of: str, wrt: str | None):

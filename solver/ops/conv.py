@@ -25,6 +25,7 @@ class Convolution(OpFamily):
     accepts_same_padding = True
     needs_filters = True
     element_module = "solver.elementwise.conv"
+    symbolic_elements = True
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         return floor_div(padded_length(layer, axis) - effective_kernel(layer, axis),

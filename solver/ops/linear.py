@@ -23,6 +23,7 @@ class Linear(OpFamily):
     has_weights = True
     has_kernel = False
     element_module = "solver.elementwise.linear"
+    symbolic_elements = True
 
     def ops(self) -> dict[str, int | None]:
         return {"linear": None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from solver.answers import IndexAnswer
-from solver.elementwise import free_index_ranges
+from solver.elementwise.indices import free_index_bounds
 from solver.ops import family_of
 from solver.questions.base import Question
 from solver.questions.element_support import check_elementwise
@@ -19,12 +19,13 @@ class ValueQuestion(Question):
     def answer(self, part) -> IndexAnswer:
         layer, base = part.layer, part.indexing
         equation = family_of(layer.family).element(layer, base, part.of, part.wrt)
-        ranges = free_index_ranges(equation, layer, base)
+        bounds = free_index_bounds(equation, layer, base)
         tensors = tensor_roles(layer)
         if part.of != "loss_gradient":
             del tensors[layer.names.upstream]     # g exists only for a loss gradient
         return IndexAnswer(
             equation=equation,
-            ranges=tuple((symbol.name, r.start, r.stop - 1) for symbol, r in ranges.items()),
+            ranges=tuple((symbol.name, first, last) for symbol, (first, last) in bounds.items()),
             tensors=tuple(tensors.items()),
-            base=base)
+            base=base,
+            sizes=tuple(sorted(symbol.name for symbol in layer.size_symbols)))

@@ -33,6 +33,8 @@ def worked_value(part_key) -> list:
     shapes = dict(key.tensors)
     ranges = {name: (lo, hi) for name, lo, hi in key.ranges}
     ref = eq.of if part.of != "loss_gradient" else eq.wrt
+    if key.sizes:
+        return steps + [_general(eq)]
     if part.wrt == "bias" or ref is None:
         return steps
     position_names = [i.name for i in _spatial_indices(ref, layer) if isinstance(i, tree.Sym)]
@@ -81,6 +83,15 @@ def _why(part, key) -> tuple:
             f"∂{names.loss}/∂{names.output}·∂{names.output}/∂{wrt}, with ∂{names.loss}/∂{names.output} = "
             f"{names.upstream} and ∂{names.output}/∂{wrt} the Jacobian entry, 0 for the outputs {wrt} does not "
             f"reach: ", eq, ".")
+
+
+def _general(eq: tree.Equation) -> tuple:
+    """For symbolic sizes: what the expression's sums run to, instead of positions written out."""
+    sums = [node for node in tree.walk(eq.rhs) if isinstance(node, tree.Sum)]
+    runs = "; ".join(f"{node.index} from {to_unicode(node.lower)} to {to_unicode(node.upper)}" for node in sums)
+    over = f" Its sums run over {runs}." if sums else ""
+    return (f"the sizes are symbols, so the expression holds for every valid size at once.{over} An index "
+            f"outside its tensor's range (the padding, or an offset past the kernel) gives 0.",)
 
 
 def _output_equation(part) -> Math:

@@ -1,0 +1,129 @@
+"""The sizes at which an index expression is checked: one case for a numeric layer, several for
+a layer given with symbolic sizes.
+
+An index expression of a layer with symbolic sizes (``f[n, o, j] = b[o] + sum_{c=1}^{C} ...``)
+must hold at every valid integer assignment of the sizes. It is checked at up to MAX_CASES
+assignments from the part's domain (layer constraints and the spec's assumptions), each small
+enough that its tensors have at most MAX_TENSOR_ENTRIES entries together, so that every index
+can be compared exactly. The cases are chosen so that wrong general answers show:
+
+* half of them, smallest first, so that every symbol takes as many of its small values as the
+  budget allows (stride 1 and 2, padding 0 and 1, ...), the degenerate sizes included;
+* the other half "generic": as many distinct values among the symbols as possible, so that an
+  answer that confuses two sizes (the stride with the dilation, C with F) or drops a term that
+  vanishes only at a degenerate size (P = 0, D = 1, K = 1) differs there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.checks.formulas import small_sample
+from grader.checks.memo import memo
+from solver.domain import Domain
+from solver.notation import Budget, EvaluationError, compile_tree, tree
+
+#: Size assignments checked at most for a layer with symbolic sizes.
+MAX_CASES = 8
+#: Tensor entries of one case at most (all the answer's tensors together).
+MAX_TENSOR_ENTRIES = 600
+
+
+@dataclass(frozen=True)
+class SizeCase:
+    """One assignment of the sizes: the size symbols' values (empty for a numeric layer), each
+    free index's values and each tensor's shape there."""
+
+    sizes: tuple[tuple[str, int], ...]
+    ranges: tuple[tuple[str, range], ...]
+    shapes: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @property
+    def entries(self) -> int:
+        """The number of tensor entries of the case."""
+        total = 0
+        for _, shape in self.shapes:
+            count = 1
+            for size in shape:
+                count *= size
+            total += count
+        return total
+
+
+class NoSizeCase(ValueError):
+    """The domain has no valid assignment small enough to check an index expression at."""
+
+
+def size_cases(expected, domain: Domain) -> tuple[SizeCase, ...]:
+    """The cases at which ``expected`` (an IndexAnswer, or a named mistake shaped like one) is
+    checked: its own ranges and shapes for a numeric layer; else up to MAX_CASES assignments of
+    the ``domain`` (module docstring). Raises NoSizeCase when no small valid assignment exists."""
+    if not expected.sizes:
+        return (SizeCase((), tuple((name, range(first, last + 1)) for name, first, last in expected.ranges),
+                         tuple((name, tuple(int(d) for d in shape)) for name, shape in expected.tensors)),)
+    # a key and its named mistakes share ranges and shapes: their cases are found once
+    known = memo(domain, "_grader_size_cases", dict)
+    layout = (expected.sizes, expected.range_trees, expected.shape_trees)
+    if layout not in known:
+        known[layout] = _cases(expected, domain)
+    return known[layout]
+
+
+def _cases(expected, domain: Domain) -> tuple[SizeCase, ...]:
+    sample = small_sample(domain)
+    found = []
+    for index in range(sample.size):
+        case = _case_at(expected, sample.point(index))
+        if case is not None and case.entries <= MAX_TENSOR_ENTRIES:
+            found.append(case)
+    if not found:
+        raise NoSizeCase(f"no valid assignment of {', '.join(expected.sizes)} keeps this part's tensors "
+                         f"under {MAX_TENSOR_ENTRIES} entries (check the spec's assumptions)")
+    return _chosen(found)
+
+
+def _case_at(expected, sizes: dict[str, int]) -> SizeCase | None:
+    """The case at ``sizes``, or None where a shape or range is not a whole number >= 1."""
+    try:
+        shapes = tuple((name, tuple(_whole(d, sizes) for d in shape)) for name, shape in expected.shape_trees)
+        ranges = tuple((name, range(first, _whole(last, sizes) + 1)) for name, first, last in expected.range_trees)
+    except (EvaluationError, _NotWhole):
+        return None
+    if any(size < 1 for _, shape in shapes for size in shape) or any(not r for _, r in ranges):
+        return None
+    return SizeCase(tuple(sorted(sizes.items())), ranges, shapes)
+
+
+class _NotWhole(Exception):
+    pass
+
+
+def _whole(node: tree.Expr, sizes: dict[str, int]) -> int:
+    value = compile_tree(node, 0).call_prepared({}, dict(sizes), Budget(10**5))
+    if value != int(value):
+        raise _NotWhole(node)
+    return int(value)
+
+
+def _chosen(found: list[SizeCase]) -> tuple[SizeCase, ...]:
+    """Up to MAX_CASES of ``found`` (smallest first): half covering the small values, half generic."""
+    if len(found) <= MAX_CASES:
+        return tuple(found)
+    chosen: list[SizeCase] = []
+    seen: set[tuple[str, int]] = set()
+    for case in found:
+        if len(chosen) >= MAX_CASES // 2:
+            break
+        if not set(case.sizes) <= seen:
+            chosen.append(case)
+            seen |= set(case.sizes)
+    rest = [case for case in found if case not in chosen]
+    rest.sort(key=_genericity, reverse=True)         # stable: the smaller of equally generic first
+    chosen += rest[:MAX_CASES - len(chosen)]
+    return tuple(chosen)
+
+
+def _genericity(case: SizeCase) -> tuple[int, int]:
+    """(distinct values among the sizes, sizes above 1): how unlikely a coincidence is there."""
+    values = [value for _, value in case.sizes]
+    return len(set(values)), sum(value > 1 for value in values)
