@@ -360,6 +360,18 @@ def _sum_rules(node: Sum) -> Iterator[_Rewrite]:
                _built(lambda: Sum(_replace_entry(body, entry, flipped, var), var, lo, hi)))
 
 
+def _delta_rules(node: Delta) -> Iterator[_Rewrite]:
+    """The delta dropped (taken as 1), and its second argument shifted by +-1 (when that is not an
+    Add, whose constant the Add rule already changes)."""
+    where = to_text(node)
+    yield "drop_factor", f"took {where} as 1", ONE
+    if not isinstance(node.right, Add):
+        for step in (1, -1):
+            shifted = _built(build.delta, node.left, _sum((node.right, num(step))))
+            if shifted is not None:
+                yield "constant", f"added {step:+d} to the second argument of {where}", shifted
+
+
 _RULES: dict[type, _Rule] = {
     Add: _add_rules,
     Neg: _neg_rules,
@@ -370,6 +382,7 @@ _RULES: dict[type, _Rule] = {
     Ceil: _ceil_rules,
     Entry: _entry_rules,
     Sum: _sum_rules,
+    Delta: _delta_rules,
 }
 
 

@@ -49,6 +49,12 @@ MIN_PER_NUMERIC_SHAPE = 8
 MIN_PER_ONE_AXIS_FORMULA = 8
 MIN_PER_ONE_AXIS_NUMBER = 3
 MIN_PER_KEY = 20
+#: A bias Jacobian delta(o, p) has three local mistakes: the delta dropped, p shifted by +-1.
+MIN_PER_LONE_DELTA = 3
+#: Size assignments at which a symbolic-size index expression's mutants are proven wrong, and
+#: the tensor entries each may have (the explicit expansion below is slow).
+ORACLE_SIZE_POINTS = 4
+ORACLE_MAX_ENTRIES = 60
 #: Truly wrong mutants per spec when the engine rewrote sympy objects (e7ab392); the tree engine
 #: must find at least as many.
 MIN_TRULY_WRONG = {"conv_numeric": 375, "network_summary": 72, "q1_1": 335}
@@ -227,6 +233,8 @@ def test_the_engine_builds_no_sympy_object(monkeypatch):
                if isinstance(answer, (ShapeAnswer, IndexAnswer, CountAnswer))]
     for answer in answers:                      # the answers convert their sympy keys once, here
         getattr(answer, "trees" if isinstance(answer, ShapeAnswer) else "tree")
+        if isinstance(answer, IndexAnswer):
+            answer.range_trees
     built = []
     original = sympy.Basic.__new__
 
@@ -299,6 +307,57 @@ class IndexOracle:
     def differs(self, rhs: sympy.Basic) -> bool:
         return any(sympy.expand(self._value(rhs, p) - want) != 0
                    for p, want in zip(self.points, self.key_values))
+
+
+class SymbolicIndexOracle:
+    """For an IndexAnswer of a layer with symbolic sizes: an :class:`IndexOracle` at each of
+    ORACLE_SIZE_POINTS assignments of the sizes, drawn from the whole grid of assignments with
+    every symbol in 0..GRID_TOP that satisfies the part's domain (not from the grader's choice of
+    cases) and whose tensors have at most ORACLE_MAX_ENTRIES entries."""
+
+    def __init__(self, answer: IndexAnswer, domain):
+        grid = FormulaGrid(domain)
+        names = [symbol.name for symbol in grid.symbols]
+        self.oracles = []
+        for row in np.random.default_rng(0).permutation(grid.size):        # a random order of the grid
+            sizes = {name: int(grid.columns[symbol][row]) for name, symbol in zip(names, grid.symbols)}
+            concrete = _concrete(answer, sizes)
+            if concrete is not None and sum(int(np.prod(shape)) for _, shape in concrete.tensors) \
+                    <= ORACLE_MAX_ENTRIES:
+                self.oracles.append((sizes, IndexOracle(concrete)))
+                if len(self.oracles) == ORACLE_SIZE_POINTS:
+                    break
+        assert self.oracles, "no small valid size assignment"
+
+    def differs(self, rhs: sympy.Basic) -> bool:
+        return any(oracle.differs(_put(rhs, sizes)) for sizes, oracle in self.oracles)
+
+
+def _put(expr, sizes: dict):
+    """``expr`` with the size symbols (by name) replaced by their values."""
+    if isinstance(expr, int):
+        return sympy.Integer(expr)
+    return expr.xreplace({s: sympy.Integer(sizes[s.name]) for s in expr.free_symbols
+                          if isinstance(s, sympy.Symbol) and s.name in sizes})
+
+
+def _concrete(answer: IndexAnswer, sizes: dict) -> IndexAnswer | None:
+    """``answer`` with the sizes put in (None where a range or shape is not a positive integer)."""
+    from dataclasses import replace
+    from solver.notation import IndexEquation, TensorRef
+    ranges = tuple((name, lo, _put(hi, sizes)) for name, lo, hi in answer.ranges)
+    tensors = tuple((name, tuple(_put(d, sizes) for d in shape)) for name, shape in answer.tensors)
+    numbers = [hi for _, _, hi in ranges] + [d for _, shape in tensors for d in shape]
+    if not all(n.is_Integer for n in numbers) or any(int(d) < 1 for _, shape in tensors for d in shape) \
+            or any(int(hi) < lo for _, lo, hi in ranges):
+        return None
+    eq = answer.equation
+    refs = [None if r is None else TensorRef(r.name, tuple(_put(i, sizes) for i in r.indices))
+            for r in (eq.of, eq.wrt)]
+    equation = IndexEquation(refs[0], refs[1], _put(eq.rhs, sizes))
+    return replace(answer, equation=equation, sizes=(),
+                   ranges=tuple((name, lo, int(hi)) for name, lo, hi in ranges),
+                   tensors=tuple((name, tuple(int(d) for d in shape)) for name, shape in tensors))
 
 
 class FormulaGrid:
@@ -452,12 +511,14 @@ def test_truly_wrong_mutants_are_graded_incorrect(spec):
             if not isinstance(answer, (ShapeAnswer, IndexAnswer, CountAnswer)):
                 continue
             if isinstance(answer, IndexAnswer):
-                oracle = IndexOracle(answer)
+                oracle = SymbolicIndexOracle(answer, part_key.domain) if answer.sizes else IndexOracle(answer)
             else:
                 oracle = grid = grid or FormulaGrid(part_key.domain)
             wrong = [m for m in answer_mutants(answer) if _truly_wrong(answer, m, oracle)]
             one_axis = isinstance(answer, ShapeAnswer) and len(answer.shape) == 1
-            if isinstance(answer, IndexAnswer) or _is_symbolic_shape(answer):
+            if isinstance(answer, IndexAnswer) and isinstance(answer.tree.rhs, tree.Delta):
+                needed = MIN_PER_LONE_DELTA
+            elif isinstance(answer, IndexAnswer) or _is_symbolic_shape(answer):
                 needed = MIN_PER_ONE_AXIS_FORMULA if one_axis else MIN_PER_ANSWER
             elif isinstance(answer, ShapeAnswer):
                 needed = MIN_PER_ONE_AXIS_NUMBER if one_axis else MIN_PER_NUMERIC_SHAPE
