@@ -1,4 +1,5 @@
-"""Index expressions of convolutions with symbolic sizes, against PyTorch at random valid sizes.
+"""Index expressions of (transposed) convolutions with symbolic sizes, against PyTorch at random
+valid sizes.
 
 A layer is drawn with numbers (sizes, kernel, stride, padding, dilation, groups, bias, batch),
 then written as a spec layer where every one of those numbers is a symbol (N, C, L, F, K, S, P,
@@ -19,7 +20,7 @@ from hypothesis import given, strategies as st
 from solver.key import build_key
 from solver.notation import Budget, compile_tree, evaluate_tree, tree
 from solver.spec.loading import problem_from_data
-from tests.test_numeric_ops_torch import SETTINGS, _layer, torch_answers
+from tests.test_numeric_ops_torch import SETTINGS, _layer, conv_transpose_mappings, torch_answers
 
 MAX_ENTRIES = 1500
 _SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("T", "H", "W")}
@@ -55,6 +56,26 @@ def conv_configs(draw):
     symbolic = {"op": f"conv{ndim}d", "input": [*(["N"] if batch is not None else []), "C", *axes],
                 "kernel": per_axis("K"), "stride": per_axis("S"), "padding": per_axis("P"),
                 "dilation": per_axis("D"), "filters": "F", "groups": "G", "bias": bias}
+    return numeric, symbolic, numbers, draw(st.sampled_from([0, 1]))
+
+
+@st.composite
+def conv_transpose_configs(draw):
+    """As :func:`conv_configs`, for a transposed convolution (output padding Q too)."""
+    numeric = draw(conv_transpose_mappings())
+    ndim = len(numeric["kernel"])
+    has_batch = len(numeric["input"]) == ndim + 2
+    axes = _SPATIAL[ndim]
+    numbers = {"C": numeric["input"][-ndim - 1], "F": numeric["filters"], "G": numeric["groups"]}
+    if has_batch:
+        numbers["N"] = numeric["input"][0]
+    symbolic = {"op": numeric["op"], "input": [*(["N"] if has_batch else []), "C", *axes],
+                "filters": "F", "groups": "G", "bias": numeric["bias"]}
+    for field, letter in (("kernel", "K"), ("stride", "S"), ("padding", "P"), ("dilation", "D"),
+                          ("output_padding", "Q")):
+        symbolic[field] = [f"{letter}{axis + 1}" for axis in range(ndim)]
+        numbers.update({f"{letter}{axis + 1}": value for axis, value in enumerate(numeric[field])})
+    numbers.update(dict(zip(axes, numeric["input"][-ndim:])))
     return numeric, symbolic, numbers, draw(st.sampled_from([0, 1]))
 
 
@@ -95,7 +116,16 @@ def _evaluate_everywhere(answer, numbers: dict, tensors: dict) -> np.ndarray:
 @SETTINGS
 @given(conv_configs(), st.integers(0, 10**6))
 def test_general_conv_expressions_match_torch_at_random_sizes(config, seed):
-    numeric, symbolic, numbers, base = config
+    _check_general(*config, seed)
+
+
+@SETTINGS
+@given(conv_transpose_configs(), st.integers(0, 10**6))
+def test_general_conv_transpose_expressions_match_torch_at_random_sizes(config, seed):
+    _check_general(*config, seed)
+
+
+def _check_general(numeric, symbolic, numbers, base, seed):
     layer = _layer(numeric, seed)
     tensors = {name: value.astype(np.int64).astype(object) for name, value in layer.values.items()}
     answers = _general_answers(symbolic, base)

@@ -39,8 +39,8 @@ from typing import Callable, Sequence
 
 import sympy
 
-from solver.elementwise.indices import (ConvIndexNames, bounded_sum, conv_index_names,
-                                        index_or_constant, pinned)
+from solver.elementwise.indices import (ConvIndexNames, as_expr, bounded_sum, conv_index_names,
+                                        index_or_constant, per_group, pinned, tidy)
 from solver.layers import CONV, Dim, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -72,11 +72,11 @@ class _Geometry:
 
     @property
     def channels_per_group(self) -> Dim:
-        return _per_group(self.channels, self.layer.groups)
+        return per_group(self.channels, self.layer.groups)
 
     @property
     def filters_per_group(self) -> Dim:
-        return _per_group(self.filters, self.layer.groups)
+        return per_group(self.filters, self.layer.groups)
 
 
 def output_element(layer: Layer, base: int) -> IndexEquation:
@@ -206,23 +206,6 @@ def _geometry(layer: Layer, base: int) -> _Geometry:
     return _Geometry(layer, base, conv_index_names(layer), output)
 
 
-def _per_group(total: Dim, groups: Dim) -> Dim:
-    """total/groups: exact, since groups divides both channel counts (a layer constraint)."""
-    if isinstance(total, int) and isinstance(groups, int):
-        return total // groups
-    return _as_expr(total) / groups
-
-
-def _as_expr(size: Dim) -> sympy.Expr:
-    return sympy.Integer(size) if isinstance(size, int) else size
-
-
-def _tidy(expr: sympy.Expr, layer: Layer) -> sympy.Expr:
-    """``expr`` expanded for a numeric layer (2*j + k - 2); kept in its textbook grouping
-    (S*(j - 1) + D*(k - 1) + 1 - P) when the layer has symbolic sizes."""
-    return expr if layer.is_symbolic else sympy.expand(expr)
-
-
 def _checked_wrt(layer: Layer, wrt: str) -> str:
     if wrt not in WRT_CHOICES:
         raise ValueError(f"wrt {wrt!r} is not one of {', '.join(WRT_CHOICES)}")
@@ -253,12 +236,12 @@ def _group_offset(geo: _Geometry, o: sympy.Expr) -> sympy.Expr:
     """Cg * floor((o - b)/Fg): the first input channel (less b) of filter o's group."""
     if geo.layer.groups == 1:
         return sympy.Integer(0)
-    return geo.channels_per_group * sympy.floor((o - geo.base) / _as_expr(geo.filters_per_group))
+    return geo.channels_per_group * sympy.floor((o - geo.base) / as_expr(geo.filters_per_group))
 
 
 def _input_channel(geo: _Geometry, o: sympy.Expr, c: sympy.Expr) -> sympy.Expr:
     """ch(o, c) = c + Cg*floor((o - b)/Fg): input channel read by filter o at weight channel c."""
-    return _tidy(c + _group_offset(geo, o), geo.layer)
+    return tidy(c + _group_offset(geo, o), geo.layer)
 
 
 def _weight_at_input(geo: _Geometry, o, c, out, inp) -> tuple[sympy.Expr, list]:
@@ -271,21 +254,21 @@ def _weight_at_input(geo: _Geometry, o, c, out, inp) -> tuple[sympy.Expr, list]:
     kernel_indices, deltas, sums = [], [], []
     for a in range(layer.ndim):
         if layer.dilation[a] == 1 or layer.kernel[a] == 1:
-            kernel_indices.append(_tidy(inp[a] - layer.stride[a] * (out[a] - b)
+            kernel_indices.append(tidy(inp[a] - layer.stride[a] * (out[a] - b)
                                         + layer.padding[a][0], layer))
         else:
             k = geo.idx.kernel[a]
             kernel_indices.append(k)
             deltas.append(sympy.KroneckerDelta(inp[a], _position(geo, a, out[a], k)))
             sums.append((k, layer.kernel[a]))
-    weight_channel = _tidy(c - _group_offset(geo, o), layer)
+    weight_channel = tidy(c - _group_offset(geo, o), layer)
     return sympy.Mul(_weight(geo, o, weight_channel, kernel_indices), *deltas), sums
 
 
 def _position(geo: _Geometry, axis: int, j: sympy.Expr, k: sympy.Expr) -> sympy.Expr:
     """pos(j, k) = S*(j - b) + D*(k - b) - P + b: the input position on ``axis``."""
     layer, b = geo.layer, geo.base
-    return _tidy(layer.stride[axis] * (j - b) + layer.dilation[axis] * (k - b)
+    return tidy(layer.stride[axis] * (j - b) + layer.dilation[axis] * (k - b)
                  + b - layer.padding[axis][0], layer)
 
 

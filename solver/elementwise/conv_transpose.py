@@ -27,7 +27,8 @@ from dataclasses import replace
 import sympy
 
 from solver.elementwise import conv
-from solver.elementwise.indices import bounded_sum, conv_index_names, index_or_constant, pinned
+from solver.elementwise.indices import (as_expr, bounded_sum, conv_index_names, index_or_constant, per_group,
+                                        pinned, tidy)
 from solver.layers import CONV, Layer, TensorNames
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -35,7 +36,7 @@ from solver.shapes import output_spatial
 
 def _dual(layer: Layer, **names) -> Layer:
     """The convolution whose input gradient is ``layer``'s output (module docstring)."""
-    out = tuple(int(n) for n in output_spatial(layer))
+    out = tuple(output_spatial(layer))
     base_names = layer.names
     chosen = dict(input=base_names.output, weight=base_names.weight, bias=base_names.bias,
                   output=base_names.input, upstream=base_names.upstream, loss=base_names.loss)
@@ -58,7 +59,7 @@ def _swap(layer: Layer) -> dict:
 def output_element(layer: Layer, base: int) -> IndexEquation:
     """``f[n, o, *j] = [b[o] +] sum_c sum_l x[n, c, *l] W[c, o', *(j - S(l - b) + P)]``."""
     dual = _dual(layer, upstream=layer.names.input, output=layer.names.upstream)
-    eq = _renamed(conv.loss_gradient_element(dual, base, "input"), _swap(layer))
+    eq = _lengths_named(_renamed(conv.loss_gradient_element(dual, base, "input"), _swap(layer)), layer)
     rhs = eq.rhs
     if layer.bias:
         o = eq.wrt.indices[1 if layer.batch is not None else 0] if layer.filters is not None \
@@ -90,9 +91,8 @@ def loss_gradient_element(layer: Layer, base: int, wrt: str) -> IndexEquation:
         return IndexEquation(TensorRef(layer.names.loss), eq.of, eq.rhs)
     if wrt == "weight":
         dual = _dual(layer, input=layer.names.upstream, upstream=layer.names.input)
-        eq = _renamed(conv.loss_gradient_element(dual, base, "weight"), _swap(layer))
-        return eq
-    idx, out = conv_index_names(layer), tuple(int(n) for n in output_spatial(layer))
+        return _lengths_named(_renamed(conv.loss_gradient_element(dual, base, "weight"), _swap(layer)), layer)
+    idx, out = conv_index_names(layer), tuple(output_spatial(layer))
     n = index_or_constant(idx.batch, layer.batch or 1, base)
     o = index_or_constant(idx.filter, layer.filters or 1, base)
     j = pinned(idx.output, out, base)
@@ -103,7 +103,7 @@ def loss_gradient_element(layer: Layer, base: int, wrt: str) -> IndexEquation:
 
 
 def _bias_jacobian(layer: Layer, base: int) -> IndexEquation:
-    idx, out = conv_index_names(layer), tuple(int(n) for n in output_spatial(layer))
+    idx, out = conv_index_names(layer), tuple(output_spatial(layer))
     n = index_or_constant(idx.batch, layer.batch or 1, base)
     o = index_or_constant(idx.filter, layer.filters or 1, base)
     p = index_or_constant(idx.filter_wrt, layer.filters or 1, base)
@@ -113,9 +113,9 @@ def _bias_jacobian(layer: Layer, base: int) -> IndexEquation:
 
 
 def _weight_jacobian(layer: Layer, base: int) -> IndexEquation:
-    idx, out = conv_index_names(layer), tuple(int(n) for n in output_spatial(layer))
+    idx, out = conv_index_names(layer), tuple(output_spatial(layer))
     channels, filters = layer.channels or 1, layer.filters or 1
-    per_group_c, per_group_f = channels // layer.groups, filters // layer.groups
+    per_group_c, per_group_f = per_group(channels, layer.groups), per_group(filters, layer.groups)
     n = index_or_constant(idx.batch, layer.batch or 1, base)
     o = index_or_constant(idx.filter, filters, base)
     q = index_or_constant(idx.filter_wrt, per_group_f, base)
@@ -123,17 +123,26 @@ def _weight_jacobian(layer: Layer, base: int) -> IndexEquation:
     j = pinned(idx.output, out, base)
     k = pinned(idx.kernel, layer.kernel, base)
     l = pinned(idx.input, layer.spatial, base)
-    owner = q + (per_group_f * sympy.floor((c - base) / sympy.Integer(per_group_c))
+    owner = q + (per_group_f * sympy.floor((c - base) / as_expr(per_group_c))
                  if layer.groups != 1 else 0)
-    deltas = [sympy.KroneckerDelta(j[a], sympy.expand(
+    deltas = [sympy.KroneckerDelta(j[a], tidy(
         layer.stride[a] * (l[a] - base) + layer.dilation[a] * (k[a] - base)
-        - layer.padding[a][0] + base)) for a in range(layer.ndim)]
+        + base - layer.padding[a][0], layer)) for a in range(layer.ndim)]
     x = tensor_entry(layer.names.input, *_lead(layer, n, c, channels_axis=True), *l)
-    rhs = sympy.KroneckerDelta(o, sympy.expand(owner)) * bounded_sum(
+    rhs = sympy.KroneckerDelta(o, tidy(owner, layer)) * bounded_sum(
         sympy.Mul(x, *deltas), list(zip(l, layer.spatial)), base)
     weight = tuple(i for i, size in ((c, layer.channels), (q, layer.filters)) if size is not None)
     return IndexEquation(TensorRef(layer.names.output, _lead(layer, n, o) + j),
                          TensorRef(layer.names.weight, weight + k), rhs)
+
+
+def _lengths_named(eq: IndexEquation, layer: Layer) -> IndexEquation:
+    """``eq`` (from the dual) with the dual's output lengths, floor((Q + S(L - 1))/S) + 1 for symbolic
+    sizes, written as the input's L: x is 0 past L, so a sum over l may stop there."""
+    dual_out = output_spatial(_dual(layer))
+    mapping = {n: size for n, size in zip(dual_out, layer.spatial)
+               if isinstance(n, sympy.Basic) and not n.is_Integer and n != size}
+    return _renamed(eq, mapping) if mapping else eq
 
 
 def _renamed(eq: IndexEquation, mapping: dict) -> IndexEquation:

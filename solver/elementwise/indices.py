@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from solver.layers import Layer
+from solver.layers import Dim, Layer
 from solver.notation import IndexEquation, TensorRef, index_symbol
 from solver.shapes import tensor_shapes
 
@@ -91,6 +91,24 @@ def bounded_sum(body: sympy.Expr, limits, base: int) -> sympy.Expr:
 def index_or_constant(symbol: sympy.Symbol, size: int, base: int) -> sympy.Expr:
     """``symbol`` for an axis of ``size`` values, or the constant ``base`` when size is 1."""
     return sympy.Integer(base) if size == 1 else symbol
+
+
+def per_group(total: Dim, groups: Dim) -> Dim:
+    """total/groups: exact, since groups divides both channel counts (a layer constraint)."""
+    if isinstance(total, int) and isinstance(groups, int):
+        return total // groups
+    return as_expr(total) / groups
+
+
+def as_expr(size: Dim) -> sympy.Expr:
+    """A size as a sympy expression (an int becomes an Integer)."""
+    return sympy.Integer(size) if isinstance(size, int) else size
+
+
+def tidy(expr: sympy.Expr, layer: Layer) -> sympy.Expr:
+    """``expr`` expanded for a numeric layer (2*j + k - 2); kept in its textbook grouping
+    (S*(j - 1) + D*(k - 1) + 1 - P) when the layer has symbolic sizes."""
+    return expr if layer.is_symbolic else sympy.expand(expr)
 
 
 def tensor_shape_by_name(layer: Layer) -> dict[str, tuple[int, ...]]:

@@ -23,6 +23,7 @@ class TransposedConvolution(OpFamily):
     has_weights = True
     needs_filters = True
     element_module = "solver.elementwise.conv_transpose"
+    symbolic_elements = True
 
     def output_size(self, layer: Layer, axis: int) -> Dim:
         before, after = layer.padding[axis]
