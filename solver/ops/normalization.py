@@ -100,6 +100,10 @@ class BatchNorm(OpFamily):
                     f"mode: eval")
         return None
 
+    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
+        return (f"{layer.op} divides by sqrt(var + eps), which index expressions cannot write; "
+                f"ask numeric (with {mode_hint()}) for its numbers instead")
+
     def extra_constraints(self, layer: Layer) -> list[Constraint]:
         allowed = _SPATIAL_AXES[layer.op]
         shape = "[C]/[C, L]" if layer.op == "batchnorm1d" else f"[C, {len(allowed) and allowed[0]} sizes]"
