@@ -71,6 +71,21 @@ def _positive(entry: sympy.Expr, layer: Layer) -> sympy.Expr:
     return iverson(sympy.StrictGreaterThan(entry, 0)) if layer.family == "relu" else sympy.Integer(1)
 
 
+def explain(layer: Layer, of: str) -> str:
+    """Why the expression is what it is (the worked solution's first step)."""
+    if layer.family == "relu":
+        return {"output": "relu keeps each entry where it is and replaces a negative one by 0",
+                "jacobian": "each output entry depends only on the input entry at its own index, "
+                            "with slope 1 where that entry is positive and 0 elsewhere (PyTorch "
+                            "takes 0 at 0 too)",
+                "loss_gradient": "chain rule: each input entry reaches only the output entry at "
+                                 "its own index, so g passes where the input is positive and is "
+                                 "0 elsewhere"}[of]
+    return {"output": "dropout in evaluation mode is the identity",
+            "jacobian": "the identity's Jacobian is 1 where the indices agree and 0 elsewhere",
+            "loss_gradient": "the identity passes g back unchanged"}[of]
+
+
 def output_element(layer: Layer, base: int) -> IndexEquation:
     """``f[n, c, j] = max(x[n, c, j], 0)`` (relu) or ``x[n, c, j]`` (dropout)."""
     at = PassThrough(layer, base)

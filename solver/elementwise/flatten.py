@@ -68,6 +68,17 @@ class _Flatten:
         return TensorRef(name, tuple(indices))
 
 
+def explain(layer: Layer, of: str) -> str:
+    """Why the expression is what it is (the worked solution's first step)."""
+    return {"output": "flatten lays each sample's entries out in row-major order (the last axis "
+                      "fastest): flat position o holds the entry whose indices are the digits of "
+                      "o - b in the mixed radix of the input's lengths",
+            "jacobian": "each output entry is one input entry, the one whose row-major position "
+                        "is its index, so the derivative is 1 there and 0 elsewhere",
+            "loss_gradient": "chain rule: each input entry is copied to one output position, "
+                             "its row-major position, so it receives g there"}[of]
+
+
 def output_element(layer: Layer, base: int) -> IndexEquation:
     """``f[n, o] = x[n, c(o), l(o)]`` (module docstring)."""
     fl = _Flatten(layer, base)

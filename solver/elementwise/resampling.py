@@ -169,6 +169,36 @@ _RULES = {"upsample": (_upsample_output, _upsample_jacobian, _upsample_gradient)
           "global_avgpool": (_global_output, _global_jacobian, _global_gradient)}
 
 
+_EXPLAIN = {
+    "upsample": {"output": "nearest upsampling by s copies input position floor((j - b)/s) + b "
+                           "to output position j",
+                 "jacobian": "each output entry is a copy of one input entry, so the derivative "
+                             "is 1 for that entry and 0 for the others",
+                 "loss_gradient": "chain rule: each input entry is copied to the s outputs "
+                                  "s*(l - b) + b .. s*(l - b) + b + s - 1 along each axis, so it "
+                                  "collects their g"},
+    "adaptive_avgpool": {"output": "output j averages PyTorch's window, input positions "
+                                   "floor((j - b)*L/O) + b to ceil((j - b + 1)*L/O) - 1 + b on "
+                                   "each axis (windows may overlap and differ in size)",
+                         "jacobian": "an output is the mean of its window, so its derivative is "
+                                     "1/(window size) for the inputs in the window and 0 outside",
+                         "loss_gradient": "chain rule: each input entry receives g of every "
+                                          "output whose window contains it, divided by that "
+                                          "window's size"},
+    "global_avgpool": {"output": "global average pooling is the mean over every position of "
+                                 "each channel",
+                       "jacobian": "the mean's derivative is 1/(number of positions) for every "
+                                   "input of the same sample and channel",
+                       "loss_gradient": "chain rule: every position of a channel receives that "
+                                        "channel's g divided by the number of positions"},
+}
+
+
+def explain(layer: Layer, of: str) -> str:
+    """Why the expression is what it is (the worked solution's first step)."""
+    return _EXPLAIN[layer.family][of]
+
+
 def output_element(layer: Layer, base: int) -> IndexEquation:
     """``f[n, c, j] = ...`` (module docstring)."""
     rs = _Resample(layer, base)
