@@ -173,3 +173,22 @@ def test_the_grader_gives_the_key_full_marks_and_refuses_a_wrong_answer(layer, o
             result = grader.grade(submission_from_data({"problem": "q", "answers": {"a": answer}}))
             verdicts[name] = result.parts[0].answers[0].verdict
     assert verdicts == {"key": "correct", "doubled": "incorrect"}, text
+
+
+def test_relu_slope_one_at_zero_is_a_named_wrong_answer():
+    # [x >= 0] differs from PyTorch's rule only where x = 0; the mutation rules make it a
+    # candidate mistake and the grader must refuse it
+    from grader.mutations import answer_mutants
+
+    spec = {"id": "q", "parts": [{"id": "a", "layer": {"op": "relu", "input": [2, 3]},
+                                  "of": "loss_gradient", "wrt": "input", "ask": ["value"]}]}
+    key = build_key(problem_from_data(spec))
+    answer = key.parts[0].answer("value")
+    text = answer.to_data()
+    assert text == "dl/dx[c, l] = [x[c, l] > 0]*g[c, l]"
+    kinds = {m.kind for m in answer_mutants(answer)}
+    assert {"boundary", "reversed_relation"} <= kinds
+    with Grader(key) as grader:
+        result = grader.grade(submission_from_data(
+            {"problem": "q", "answers": {"a": text.replace("> 0", ">= 0")}}))
+    assert result.parts[0].answers[0].verdict == "incorrect"
