@@ -3,7 +3,9 @@
 Each mutant changes one thing a student plausibly gets wrong: a constant or
 a coefficient off by one, a dropped term or factor, ``floor`` written as a
 plain division, two indices swapped in a tensor entry, the bounds of a sum,
-a dropped sum, a flipped kernel index, a size taken as 0 or 1, a shape axis
+a dropped sum, a flipped kernel index, a size taken as 0 or 1, a max written
+as one of its arguments or as a min, a comparison with its equal case on the
+other side (``[x >= 0]`` for relu's ``[x > 0]``) or reversed, a shape axis
 dropped, added or swapped. The ``kind`` names the rule and the
 ``description`` says in words what changed, so later feedback can name the
 student's mistake when a wrong answer matches a mutant.
@@ -34,8 +36,8 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from solver.answers import CountAnswer, IndexAnswer, ShapeAnswer
 from solver.notation import NotationError, build, to_text
-from solver.notation.tree import (ONE, ZERO, Abs, Add, Ceil, Delta, Div, Entry, Equation, Expr, Floor, Max, Min,
-                                  Mod, Mul, Neg, Node, Num, Pow, Sum, Sym, num, symbols_in)
+from solver.notation.tree import (ONE, ZERO, Abs, Add, Ceil, Delta, Div, Entry, Equation, Expr, Floor, Iverson,
+                                  Max, Min, Mod, Mul, Neg, Node, Num, Pow, Rel, Sum, Sym, num, symbols_in)
 
 
 @dataclass(frozen=True)
@@ -372,6 +374,34 @@ def _delta_rules(node: Delta) -> Iterator[_Rewrite]:
                 yield "constant", f"added {step:+d} to the second argument of {where}", shifted
 
 
+def _max_rules(node: Max) -> Iterator[_Rewrite]:
+    """max(a, b) -> a or b alone (the max forgotten), max -> min."""
+    where = to_text(node)
+    for index, arg in enumerate(node.args):
+        rest = _without(node.args, index)
+        kept = rest[0] if len(rest) == 1 else _built(build.extremum, Max, rest)
+        yield "drop_max", f"dropped {to_text(arg)} from {where}", kept
+    yield "max_to_min", f"took the minimum instead of the maximum in {where}", \
+        _built(build.extremum, Min, node.args)
+
+
+#: a strict comparison and its non-strict twin, each way
+_RELAXED = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
+_REVERSED = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
+
+
+def _rel_rules(node: Rel) -> Iterator[_Rewrite]:
+    """a > b <-> a >= b (the boundary case on the wrong side, such as relu's slope at 0), and
+    the comparison reversed (a > b -> a < b)."""
+    where = to_text(Iverson(node))
+    if node.op in _RELAXED:
+        changed = Rel(_RELAXED[node.op], node.left, node.right)
+        yield ("boundary", f"wrote {to_text(Iverson(changed))} instead of {where} (the equal "
+                           f"case on the other side)", changed)
+        reversed_ = Rel(_REVERSED[node.op], node.left, node.right)
+        yield "reversed_relation", f"reversed the comparison in {where}", reversed_
+
+
 _RULES: dict[type, _Rule] = {
     Add: _add_rules,
     Neg: _neg_rules,
@@ -383,6 +413,8 @@ _RULES: dict[type, _Rule] = {
     Entry: _entry_rules,
     Sum: _sum_rules,
     Delta: _delta_rules,
+    Max: _max_rules,
+    Rel: _rel_rules,
 }
 
 

@@ -65,6 +65,10 @@ class Layer:
     scale_factor: tuple[Dim, ...] = ()
     #: the inner layers of a residual block (output = input + inner(input))
     inner: tuple["Layer", ...] = ()
+    #: batch normalisation: "train" (batch statistics) or "eval" (running statistics), None
+    #: when the spec does not say (shapes and counts need neither); eps is added to the variance
+    mode: str | None = None
+    eps: float = 1e-5
     names: TensorNames = field(default_factory=TensorNames)
     values: Mapping[str, np.ndarray] = field(default_factory=dict)
 

@@ -3,7 +3,8 @@
 The spec layout (:mod:`solver.shapes`) drops the batch / channel / filter axes
 a spec does not give; the op families compute in the batched layout x (N, C, *L)
 (missing axes have length 1, so converting is a reshape). Values: x from the
-first layer, W and b from each layer, g = dl/df from the last layer.
+first layer, W and b (and buffers such as batch norm's running statistics) from each
+layer, g = dl/df from the last layer.
 
 For a network f = f_m o ... o f_1 with activations a_0 = x, a_i = f_i(a_{i-1}):
 
@@ -130,13 +131,16 @@ def needed_values(layers, of: str) -> list[tuple[int, str]]:
     """(layer number from 1, tensor name) of every value a numeric answer reads.
 
     x, every weight, the biases (the last layer's only for the output: its
-    derivatives do not depend on it) and g for a loss gradient.
+    derivatives do not depend on it), each layer's buffers (batch norm's running
+    statistics in eval mode) and g for a loss gradient.
     """
     needed = [(1, layers[0].names.input)]
     for number, layer in enumerate(layers, start=1):
-        for role in family_of(layer.family).variables(layer)[1:]:
+        family = family_of(layer.family)
+        for role in family.variables(layer)[1:]:
             if role == "weight" or of == "output" or number < len(layers):
                 needed.append((number, _tensor_name(layer, role)))
+        needed.extend((number, name) for name in family.buffers(layer))
     if of == "loss_gradient":
         needed.append((len(layers), layers[-1].names.upstream))
     return needed
@@ -195,6 +199,8 @@ def _parameters(layers, purpose: str) -> tuple[dict, ...]:
             bias = (_value(layer, layer.names.bias, shapes.bias, purpose)
                     if layer.names.bias in layer.values else np.zeros(shapes.bias))
             found["bias"] = bias.reshape(-1)
+        for name, shape in family.buffers(layer).items():
+            found[name] = _value(layer, name, shape, purpose).reshape(-1)
         params.append(found)
     return tuple(params)
 

@@ -2,7 +2,10 @@
 
 Shape: output = input ([N], [C], *L). No parameters. Numbers: ReLU's
 derivative at 0 is 0 (as PyTorch's); dropout is the identity (evaluation
-mode, ``model.eval()``: in training mode its output is random).
+mode, ``model.eval()``, the default ``mode: eval``; ``mode: train`` is
+refused for numbers and index expressions, as its output is random).
+Index expressions (:mod:`solver.elementwise.activation`): relu and dropout;
+sigmoid and tanh need exp, which the index notation does not write.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class Activation(OpFamily):
     fields = PLAIN_FIELDS
     has_kernel = False
     receptive = "same"
+    element_module = "solver.elementwise.activation"
 
     def ops(self) -> dict[str, int | None]:
         return {self.name: None}
@@ -50,7 +54,15 @@ class ReLU(Activation):
         return (x > 0).astype(np.float64)
 
 
-class Sigmoid(Activation):
+class _NeedsExp(Activation):
+    """An activation written with exp, which index expressions cannot write."""
+
+    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
+        return (f"{layer.op} is written with exp, which index expressions cannot write; ask "
+                f"numeric (with values) for its numbers instead")
+
+
+class Sigmoid(_NeedsExp):
     """``torch.nn.Sigmoid``: 1 / (1 + exp(-x)); derivative s(1 - s)."""
 
     name = "sigmoid"
@@ -63,7 +75,7 @@ class Sigmoid(Activation):
         return s * (1.0 - s)
 
 
-class Tanh(Activation):
+class Tanh(_NeedsExp):
     """``torch.nn.Tanh``: tanh(x); derivative 1 - tanh(x)^2."""
 
     name = "tanh"
@@ -79,14 +91,25 @@ class Dropout(Activation):
     """``torch.nn.Dropout(p)``: the identity in evaluation mode (no parameters)."""
 
     name = "dropout"
-    fields = PLAIN_FIELDS | {"p"}
+    fields = PLAIN_FIELDS | {"p", "mode"}
 
     def read_fields(self, raw, read) -> dict:
+        from solver.errors import SpecError
         p = raw.get("p", 0.5)
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            from solver.errors import SpecError
             raise SpecError(f"expected a probability from 0 to 1; found {p!r}", field="p")
-        return {}
+        mode = raw.get("mode", "eval")
+        if mode not in ("train", "eval"):
+            raise SpecError(f"expected train or eval; found {mode!r} (eval: the identity, as "
+                            f"model.eval(); train: random zeros)", field="mode")
+        return {"mode": mode}
+
+    def numeric_support(self, layer: Layer) -> str | None:
+        if layer.mode == "train":
+            return ("dropout in training mode is random (each entry is zeroed with probability "
+                    "p, the others scaled by 1/(1 - p)), so it has no answer: give mode: eval "
+                    "(the identity)")
+        return None
 
     def phi(self, x):
         return x

@@ -98,11 +98,20 @@ class OpFamily:
             return ("input",)
         return ("input", "weight", "bias") if layer.bias else ("input", "weight")
 
+    def buffers(self, layer: Layer) -> dict[str, tuple[Dim, ...]]:
+        """Tensors besides x, W, b and g that the numeric pass reads (name -> shape), such as
+        batch norm's running statistics; they are given under ``values:`` like W and b."""
+        return {}
+
+    #: the buffers that must be positive: a seed draws them from 1 .. max(high, 1)
+    positive_buffers: frozenset[str] = frozenset()
+
     def numeric_support(self, layer: Layer) -> str | None:
         """None when a numeric layer's numbers are finite; else why not (for the spec error)."""
         return None
 
-    # --- numeric (batched layout: x (N, C, *L), params {"weight": W, "bias": b or None}) ---
+    # --- numeric (batched layout: x (N, C, *L), params {"weight": W, "bias": b or None} and
+    # each buffer by name, flat) ---
 
     def forward(self, layer: Layer, x, params):
         """The output (N, C_out, *L_out) for a numeric layer."""

@@ -70,6 +70,7 @@ class Flatten(OpFamily):
     name = "flatten"
     fields = PLAIN_FIELDS
     has_kernel = False
+    element_module = "solver.elementwise.flatten"
 
     def ops(self) -> dict[str, int | None]:
         return {"flatten": None}

@@ -1,4 +1,7 @@
-"""Layers that resample the spatial axes: adaptive/global average pooling and nearest upsampling."""
+"""Layers that resample the spatial axes: adaptive/global average pooling and nearest upsampling.
+
+Their index expressions are in :mod:`solver.elementwise.resampling`.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class AdaptiveAveragePooling(OpFamily):
     name = "adaptive_avgpool"
     fields = PLAIN_FIELDS | {"output_size"}
     has_kernel = False
+    element_module = "solver.elementwise.resampling"
 
     def read_fields(self, raw, read) -> dict:
         return {"output_size": read.per_axis("output_size", required=True)}
@@ -70,6 +74,7 @@ class GlobalAveragePooling(OpFamily):
     name = "global_avgpool"
     fields = PLAIN_FIELDS
     has_kernel = False
+    element_module = "solver.elementwise.resampling"
 
     def ops(self) -> dict[str, int | None]:
         return {"global_avgpool": None}
@@ -99,6 +104,7 @@ class Upsampling(OpFamily):
     name = "upsample"
     fields = PLAIN_FIELDS | {"scale_factor", "mode"}
     has_kernel = False
+    element_module = "solver.elementwise.resampling"
 
     def ops(self) -> dict[str, int | None]:
         return {"upsample": None}

@@ -65,7 +65,11 @@ def spec_schema() -> dict:
             "count_include_pad": {"type": "boolean"}, "divisor_override": _or_null(_SIZE),
             "features": _SIZE, "affine": {"type": "boolean"},
             "p": {"type": "number", "minimum": 0, "maximum": 1},
-            "output_size": _PER_AXIS, "scale_factor": _PER_AXIS, "mode": {"enum": ["nearest"]},
+            "output_size": _PER_AXIS, "scale_factor": _PER_AXIS, "mode": {"enum": ["nearest", "train", "eval"],
+                     "description": "upsample: nearest; batchnorm: train (batch statistics) or "
+                                    "eval (running statistics), needed for numbers"},
+            "eps": {"type": "number", "exclusiveMinimum": 0,
+                    "description": "batchnorm: added to the variance (default 1e-5)"},
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1,
                        "description": "the inner layers of a residual block"},
             "names": _or_null({"type": "object", "additionalProperties": False, "properties": {

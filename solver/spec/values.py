@@ -9,6 +9,7 @@ import numpy as np
 from solver.arith import product
 from solver.errors import SpecError
 from solver.layers import Layer
+from solver.ops import family_of
 from solver.shapes import tensor_shapes
 
 #: Random values drawn for ``values: {seed: N}`` are integers in this closed range.
@@ -27,13 +28,15 @@ def check_tensor_size(what: str, shape: tuple[int, ...], field: str) -> None:
 
 
 def tensor_roles(layer: Layer) -> dict[str, tuple[int, ...]]:
-    """Tensor name -> shape for every tensor that can carry values (x, W, b, g)."""
+    """Tensor name -> shape for every tensor that can carry values (x, W, b, g and the
+    family's buffers, such as batch norm's running_mean and running_var in eval mode)."""
     shapes = tensor_shapes(layer)
     roles = {layer.names.input: shapes.input, layer.names.upstream: shapes.output}
     if shapes.weight is not None:
         roles[layer.names.weight] = shapes.weight
     if shapes.bias is not None:
         roles[layer.names.bias] = shapes.bias
+    roles.update(family_of(layer.family).buffers(layer))
     return roles
 
 
@@ -42,8 +45,9 @@ def read_values(layer: Layer, raw: object) -> dict[str, np.ndarray]:
 
     Accepts explicit nested lists keyed by tensor name and/or ``seed: N``
     (with optional ``low``/``high``), which fills every tensor not given with
-    random integers in [low, high] (default [-3, 3]). Shapes must match the
-    layout of :mod:`solver.shapes`.
+    random integers in [low, high] (default [-3, 3]); a buffer that must be
+    positive (a variance) gets integers in [1, max(high, 1)] and, given
+    explicitly, must be >= 0. Shapes must match the layout of :mod:`solver.shapes`.
     """
     if not isinstance(raw, Mapping):
         raise SpecError("expected a mapping of tensor names to nested lists, or seed: N",
@@ -56,10 +60,14 @@ def read_values(layer: Layer, raw: object) -> dict[str, np.ndarray]:
                         f"{', '.join(shapes)} (and seed, low, high)", field="values")
     for name, shape in shapes.items():  # before anything is allocated
         check_tensor_size(f"tensor {name}", shape, "values")
+    positive = family_of(layer.family).positive_buffers
     values = {}
     for name, shape in shapes.items():
         if name in raw:
             values[name] = _array(raw[name], shape, f"values.{name}")
+            if name in positive and np.any(values[name] < 0):
+                raise SpecError("is a variance, so its entries must be >= 0; found "
+                                f"{values[name].min():g}", field=f"values.{name}")
     if "seed" in raw:
         seed, low, high = (_integer(raw, key, default) for key, default in
                            (("seed", None), ("low", RANDOM_LOW), ("high", RANDOM_HIGH)))
@@ -68,7 +76,8 @@ def read_values(layer: Layer, raw: object) -> dict[str, np.ndarray]:
         generator = np.random.default_rng(seed)
         for name, shape in shapes.items():
             if name not in values:
-                values[name] = generator.integers(low, high + 1, size=shape).astype(np.float64)
+                lo, hi = (1, max(high, 1)) if name in positive else (low, high)
+                values[name] = generator.integers(lo, hi + 1, size=shape).astype(np.float64)
     return values
 
 

@@ -7,10 +7,12 @@ channels stay sums; entries outside a tensor's index range are 0 (padding) and a
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from dataclasses import replace
 
 from solver.notation import equation_to_latex, lhs_text, to_unicode, tree
+from solver.ops import family_of
 from solver.questions import answer as solve
 from solver.worked.steps import Math, is_numeric, math, value
 
@@ -46,8 +48,10 @@ def worked_value(part_key) -> list:
         line = tree.Equation(_at(eq.of, env), _at(eq.wrt, env) if eq.wrt else None, rhs)
         piece = Math(f"{lhs_text(line)} = {to_unicode(rhs)}", equation_to_latex(line))
         if part.wrt == "input" and part.of == "jacobian":
+            elsewhere = ("the entry is 0" if _family_reason(part)
+                         else "the offset falls outside the kernel and the entry is 0")
             steps.append((f"{at}: ", piece, f", nonzero only for {_nonzero(eq, env, shapes, key.base, spatial, layer, ranges)}"
-                                            f" (elsewhere the offset falls outside the kernel and the entry is 0)."))
+                                            f" (elsewhere {elsewhere})."))
             continue
         if _terms(rhs) > MAX_TERMS:
             steps.append((f"{at}: uses {_touched(rhs, names.input)}.",))
@@ -60,10 +64,20 @@ def worked_value(part_key) -> list:
     return steps
 
 
+def _family_reason(part) -> str | None:
+    """The sentence the family's element module gives for ``part.of`` (its ``explain``), if any."""
+    module_name = family_of(part.layer.family).element_module
+    explain = getattr(importlib.import_module(module_name), "explain", None) if module_name else None
+    return explain(part.layer, part.of) if explain is not None else None
+
+
 def _why(part, key) -> tuple:
-    """The reason for the expression, by what the part asks."""
+    """The reason for the expression, by what the part asks (the family's own when it has one)."""
     names = part.layer.names
     eq = Math(_eq_text(key.tree), key.to_latex())
+    reason = _family_reason(part)
+    if reason:
+        return (f"{reason}: ", eq, ".")
     if part.of == "output":
         return (f"each output entry is the sum, over the channels and the kernel offsets, of a weight times the "
                 f"input entry it meets in the output's window (a cross-correlation): ", eq, ".")
