@@ -40,7 +40,7 @@ from grader.checks.memo import memo
 from grader.checks.size_cases import NoSizeCase, SizeCase, size_cases
 from grader.feedback.expand import entries_of, expand, show_entry, show_polynomial
 from grader.results import CORRECT, INCORRECT, MANUAL, MISSING, UNPARSEABLE, Check
-from solver.notation import (Budget, EvaluationError, NotationError, compile_tree, equation_to_text, lhs_text,
+from solver.notation import (Budget, DivisionByZero, EvaluationError, NotationError, compile_tree, equation_to_text, lhs_text,
                              read_equation, tree)
 
 #: Index assignments checked at most (all of them when there are fewer).
@@ -332,9 +332,19 @@ def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_ba
                 student_env, problem = _student_env(binding, key_env, shift)
                 if problem is not None:
                     return problem
-                if compiled.call_prepared(tensors, {**sizes, **student_env}, budget) != want:
+                try:
+                    found = compiled.call_prepared(tensors, {**sizes, **student_env}, budget)
+                except DivisionByZero:
+                    return "differs" if quiet else _undefined_at(case.case, student_env)
+                if found != want:
                     return "differs" if quiet else _Difference(case.case, key_env, student_env)
     return None
+
+
+def _undefined_at(case: SizeCase, env: dict) -> str:
+    """Feedback for an answer that divides by zero where the correct one has a value."""
+    where = ", ".join(f"{name} = {v}" for name, v in (*case.sizes, *env.items()))
+    return f"the expression divides by zero{f' at {where}' if where else ''}, where the correct one has a value"
 
 
 def _student_env(binding, key_env, shift) -> tuple[dict, str | None]:
