@@ -15,6 +15,8 @@ negative powers as a division. Only the node types the solver builds are accepte
 
 from __future__ import annotations
 
+import math
+
 from fractions import Fraction
 
 import sympy
@@ -169,8 +171,24 @@ def _order(term: sympy.Basic) -> int:
 
 
 def _from_add(expr: sympy.Add) -> Node:
+    denominator = _common_denominator(expr)
+    if denominator > 1:                      # o/6 - 1/6 reads as (o - 1)/6, as it is written
+        terms = sorted(expr.as_ordered_terms(), key=_order)
+        return build.div(build.add(from_sympy(t * denominator) for t in terms), num(denominator))
     terms = sorted(expr.as_ordered_terms(), key=_order)
     return build.add(from_sympy(t) for t in terms)
+
+
+def _common_denominator(expr: sympy.Add) -> int:
+    """The least common denominator of the terms' rational coefficients (1 when a term has an
+    irrational coefficient or no term has a fraction)."""
+    found = 1
+    for term in expr.args:
+        coefficient = term if term.is_Number else term.as_coeff_Mul()[0]
+        if not coefficient.is_Rational:
+            return 1
+        found = math.lcm(found, int(coefficient.q))
+    return found
 
 
 def _from_index(index: sympy.Basic) -> Node:

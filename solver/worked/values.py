@@ -43,8 +43,10 @@ def worked_value(part_key) -> list:
     points = list(itertools.product(*(range(ranges[n][0], ranges[n][1] + 1) for n in position_names)))
     for point in points[:MAX_POSITIONS]:
         env = dict(zip(position_names, point))
-        at = ", ".join(f"{n} = {v}" for n, v in env.items())
+        at = ", ".join(f"{n} = {v}" for n, v in env.items()) or "written out"
         rhs = expand(eq.rhs, env, shapes, key.base, spatial, layer.ndim)
+        if not env and rhs == eq.rhs:        # no positions (flatten's f[o]) and nothing to write out
+            break
         line = tree.Equation(_at(eq.of, env), _at(eq.wrt, env) if eq.wrt else None, rhs)
         piece = Math(f"{lhs_text(line)} = {to_unicode(rhs)}", equation_to_latex(line))
         if part.wrt == "input" and part.of == "jacobian":
