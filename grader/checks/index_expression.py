@@ -269,10 +269,7 @@ def _difference_check(expected, student, difference: _Difference, student_base: 
     """Where the answer differs, both sides written out there (the correct one only in ``reveal``)."""
     env = difference.student_env
     sizes = dict(difference.case.sizes)
-    where = ", ".join(f"{name} = {v}" for name, v in env.items())
-    at = f" at {where}" if where else ""
-    if sizes:
-        at = f" when {', '.join(f'{name} = {v}' for name, v in sizes.items())}{at}"
+    at = _where(difference.case, env)
     shapes = dict(difference.case.shapes)
     mine = expand(student.rhs, {**sizes, **env}, shapes, student_base)
     theirs = expand(expected.tree.rhs, {**sizes, **difference.key_env}, shapes, expected.base)
@@ -343,8 +340,14 @@ def _first_mismatch(table: _KeyTable, student_rhs, binding, key_base, student_ba
 
 def _undefined_at(case: SizeCase, env: dict) -> str:
     """Feedback for an answer that divides by zero where the correct one has a value."""
-    where = ", ".join(f"{name} = {v}" for name, v in (*case.sizes, *env.items()))
-    return f"the expression divides by zero{f' at {where}' if where else ''}, where the correct one has a value"
+    return f"the expression divides by zero{_where(case, env)}, where the correct one has a value"
+
+
+def _where(case: SizeCase, env: dict) -> str:
+    """`` when C = 2, K = 3 at n = 1, j = 2`` (the sizes only for a layer with symbolic sizes)."""
+    at = ", ".join(f"{name} = {v}" for name, v in env.items())
+    sizes = ", ".join(f"{name} = {v}" for name, v in case.sizes)
+    return (f" when {sizes}" if sizes else "") + (f" at {at}" if at else "")
 
 
 def _student_env(binding, key_env, shift) -> tuple[dict, str | None]:
