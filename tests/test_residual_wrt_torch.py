@@ -299,3 +299,31 @@ def test_dotted_numbers_without_residual_blocks_say_so():
     with pytest.raises(SpecError, match=r"accepted: a layer number from 1 to 2 \(this part has no "
                                         r"residual block\)"):
         problem_from_data({"id": "q", "parts": [part]})
+
+
+def test_the_bundled_residual_part_matches_torch():
+    from pathlib import Path
+
+    from solver.spec.loading import load_problem, load_spec_data
+    path = Path(__file__).resolve().parents[1] / "problems" / "networks" / "course_layers.yaml"
+    raw = next(part for part in load_spec_data(path)["parts"] if part["id"] == "d")
+    key = build_key(load_problem(path))
+    layers = key.part("d.i").part.layers
+    network, found = _torch_network(raw["layers"], (1, 1, 4))
+    for module_path, module in found.items():
+        layer = layers[module_path[0] - 1]
+        for number in module_path[1:]:
+            layer = layer.inner[number - 1]
+        for role, name in (("weight", "W"), ("bias", "b")):
+            if isinstance(getattr(module, role, None), torch.Tensor):
+                getattr(module, role).data = torch.tensor(layer.values[name]).reshape(getattr(module, role).shape)
+    x = torch.tensor(layers[0].values["x"]).reshape(1, 1, 4)
+    output = network(x)
+    output.backward(torch.tensor(layers[-1].values["g"]).reshape(output.shape))
+    inner = found[(2, 1)]
+    jacobian = torch.autograd.functional.jacobian(
+        lambda w: torch.func.functional_call(network, {"1.inner.0.weight": w}, (x,)), inner.weight.detach())
+    np.testing.assert_allclose(key.part("d.i").answer("numeric").array.ravel(), jacobian.numpy().ravel(), **TOLERANCE)
+    np.testing.assert_allclose(key.part("d.ii").answer("numeric").array, inner.bias.grad.numpy(), **TOLERANCE)
+    np.testing.assert_allclose(key.part("d.iii").answer("numeric").array, found[(1,)].weight.grad.numpy(), **TOLERANCE)
+    assert key.part("d.i").answer("shape").shape == (2, 2, 2, 3)
