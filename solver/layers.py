@@ -94,3 +94,38 @@ class Layer:
         for layer in self.inner:
             found |= layer.size_symbols
         return frozenset(found)
+
+#: A layer's place in a network: positions counted from 1, outermost first. ``(3,)`` is the
+#: third layer; ``(3, 2)`` the second inner layer of the residual block that is layer 3.
+LayerPath = tuple[int, ...]
+
+
+def layer_at(layers, path: LayerPath) -> Layer:
+    """The layer at ``path`` in ``layers`` (see :data:`LayerPath`); the path must be valid."""
+    layer = layers[path[0] - 1]
+    for number in path[1:]:
+        layer = layer.inner[number - 1]
+    return layer
+
+
+def path_label(path: LayerPath) -> str:
+    """The dotted number of a layer, as a spec's ``wrt_layer`` writes it: (3, 2) -> "3.2"."""
+    return ".".join(str(number) for number in path)
+
+
+def layer_paths(layers, prefix: LayerPath = ()) -> list[LayerPath]:
+    """The path of every layer, inner layers of residual blocks included, in network order."""
+    found = []
+    for number, layer in enumerate(layers, start=1):
+        found.append(prefix + (number,))
+        found += layer_paths(layer.inner, prefix + (number,))
+    return found
+
+
+def inner_range(path: LayerPath, count: int) -> str:
+    """The ``count`` inner layers of the residual block at ``path`` in words:
+    "3 inner layers, 2.1 to 2.3" (one: "1 inner layer, 2.1")."""
+    label = path_label(path)
+    if count == 1:
+        return f"1 inner layer, {label}.1"
+    return f"{count} inner layers, {label}.1 to {label}.{count}"

@@ -92,6 +92,17 @@ def test_numeric_first_entry_from_the_given_tensors():
     assert line.endswith("= 1·1 + 0·2 + (−1)·3 + 2·6 + 1·7 + 0·8 = 17.")
 
 
+def test_a_network_numeric_answer_never_shows_one_layer_first_entry():
+    # course_layers e.ii is dl/db_2.1 = [8, -1] inside a residual block; the last layer's own
+    # expression (dl/db_4 = g_1 = 1) is no step towards it, and neither is it for any network
+    key = build_key(load_problem(ROOT / "problems/networks/course_layers.yaml"))
+    assert _lines(key.part("e.ii"), "numeric") == ["computed from the given tensors, layer by layer."]
+    for spec in sorted((ROOT / "problems").rglob("*.yaml")):
+        for part_key in build_key(load_problem(spec)).parts:
+            if "numeric" in part_key.part.ask and len(part_key.part.layers) > 1:
+                assert not any("first entry" in line for line in _lines(part_key, "numeric")), part_key.id
+
+
 def test_every_bundled_answer_has_worked_steps_but_explanations():
     for spec in sorted((ROOT / "problems").rglob("*.yaml")):
         key = build_key(load_problem(spec))

@@ -2,7 +2,8 @@
 
 Shape: the inner layers' output must have the input's shape ([N], [C], *L),
 which is then the block's output. Parameters: those of the inner layers.
-Numbers: f = x + inner(x), dl/dx = g + (d inner/dx)^T g.
+Numbers: f = x + inner(x), dl/dx = g + (d inner/dx)^T g; for V a weight or bias of an
+inner layer, dl/dV = (d inner/dV)^T g (the identity has none; solver/numeric/layer.py).
 """
 
 from __future__ import annotations
@@ -68,4 +69,4 @@ class Residual(OpFamily):
     def backward(self, layer: Layer, x, params, g, wrt: str):
         from solver.numeric.layer import inner_network
         net = inner_network(layer.inner)
-        return g + net.gradient(net.activations_from(x), g, "input", 1).reshape(x.shape)
+        return g + net.gradient(net.activations_from(x), g, "input", (1,)).reshape(x.shape)

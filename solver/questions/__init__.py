@@ -7,6 +7,7 @@ name; adding a question kind is one module and one line in ``_QUESTIONS``.
 from __future__ import annotations
 
 from solver.errors import SpecError
+from solver.layers import layer_at
 from solver.questions.activations import ActivationsQuestion
 from solver.questions.base import Question
 from solver.questions.effective_kernel import EffectiveKernelQuestion
@@ -51,6 +52,7 @@ def given_tensors(part) -> tuple[tuple[str, object], ...]:
     """(name, array) of every tensor value the part's asked items are computed from, in order."""
     found: dict[str, object] = {}
     for item in part.ask:
-        for label, number, name in QUESTIONS[item].given(part):
-            found.setdefault(label, part.layers[number - 1].values[name])
+        for label, place, name in QUESTIONS[item].given(part):
+            path = (place,) if isinstance(place, int) else place
+            found.setdefault(label, layer_at(part.layers, path).values[name])
     return tuple(found.items())

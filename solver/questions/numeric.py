@@ -9,6 +9,7 @@ from __future__ import annotations
 from solver.answers import NumericAnswer
 from solver.arith import product
 from solver.errors import SpecError
+from solver.layers import layer_at, path_label
 from solver.ops import family_of
 from solver.questions.base import Question
 from solver.questions.subject import subject_shape
@@ -22,16 +23,17 @@ MAX_JACOBIAN_ENTRIES = MAX_TENSOR_ENTRIES
 class NumericQuestion(Question):
     name = "numeric"
 
-    def given(self, part) -> tuple[tuple[str, int, str], ...]:
-        """x; each layer's W and b; g for a loss gradient (labels W_2, ... in a network)."""
+    def given(self, part) -> tuple[tuple[str, tuple[int, ...], str], ...]:
+        """x; each layer's W and b; g for a loss gradient. In a network every tensor but x and g
+        is labelled with its layer's number: W_2, and W_3.1 inside the residual block 3."""
         from solver.numeric.layer import needed_values
 
         several = len(part.layers) > 1
+        plain = {((1,), part.layers[0].names.input), ((len(part.layers),), part.layers[-1].names.upstream)}
         found = []
-        for number, name in needed_values(part.layers, part.of):
-            keep_plain = not several or (number, name) in (
-                (1, part.layers[0].names.input), (len(part.layers), part.layers[-1].names.upstream))
-            found.append((name if keep_plain else f"{name}_{number}", number, name))
+        for path, name in needed_values(part.layers, part.of):
+            keep_plain = (path, name) in plain or (not several and len(path) == 1)
+            found.append((name if keep_plain else f"{name}_{path_label(path)}", path, name))
         return tuple(found)
 
     def check(self, part) -> None:
@@ -45,9 +47,9 @@ class NumericQuestion(Question):
             if reason is not None:
                 where = "layer" if len(part.layers) == 1 else f"layers[{number - 1}]"
                 raise SpecError(f"numeric answers: {reason}", field=where)
-        for label, number, name in self.given(part):
-            if name not in part.layers[number - 1].values:
-                where = "layer" if len(part.layers) == 1 else f"layers[{number - 1}]"
+        for label, path, name in self.given(part):
+            if name not in layer_at(part.layers, path).values:
+                where = _field_of(path, single=len(part.layers) == 1)
                 raise SpecError(f"numeric answers need values for {name}: give them under "
                                 f"{where}.values or give values: {{seed: N}}", field=f"{where}.values")
         for layer in part.layers:
@@ -68,9 +70,15 @@ class NumericQuestion(Question):
         if part.of == "output":
             return NumericAnswer(network_output(part.layers))
         if part.of == "jacobian":
-            return NumericAnswer(network_jacobian(part.layers, part.wrt, part.wrt_layer,
+            return NumericAnswer(network_jacobian(part.layers, part.wrt, part.wrt_path or None,
                                                   max_entries=MAX_JACOBIAN_ENTRIES))
-        return NumericAnswer(network_gradient(part.layers, part.wrt, part.wrt_layer))
+        return NumericAnswer(network_gradient(part.layers, part.wrt, part.wrt_path or None))
+
+
+def _field_of(path: tuple[int, ...], *, single: bool) -> str:
+    """The spec field of the layer at ``path``: layer, layers[2] or layers[2].layers[0]."""
+    outer = "layer" if single else f"layers[{path[0] - 1}]"
+    return ".".join([outer, *(f"layers[{number - 1}]" for number in path[1:])])
 
 
 def work_arrays(layer) -> dict[str, tuple[int, ...]]:

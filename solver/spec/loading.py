@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 
 from solver.errors import SpecError
+from solver.layers import inner_range, layer_at, layer_paths, path_label
 from solver.notation import NotationError, parse_relation
 from solver.plain_data import data_problem
 from solver.questions import check_asked
@@ -158,13 +159,14 @@ def _answerable_part(raw: Mapping, part_id: str, here: _Inherited) -> Part:
         raise SpecError(f"of: {of} needs wrt: one of {', '.join(WRT_CHOICES)}", field="wrt")
     if wrt is not None and of not in ("jacobian", "loss_gradient"):
         raise SpecError("wrt only goes with of: jacobian or of: loss_gradient", field="wrt")
-    wrt_layer = _wrt_layer(raw.get("wrt_layer"), wrt, len(layers))
+    wrt_layer, wrt_inner = _wrt_layer(raw.get("wrt_layer"), wrt, layers)
     points = _non_negative(raw.get("points", 1), "points")
     reference = raw.get("reference")
     if reference is not None and not isinstance(reference, str):
         raise SpecError("expected the reference answer as text", field="reference")
     part = Part(id=part_id, points=float(points), prompt=here.prompt, layers=layers,
                 ask=tuple(ask), indexing=here.indexing, of=of, wrt=wrt, wrt_layer=wrt_layer,
+                wrt_inner=wrt_inner,
                 assumptions=here.assumptions, reference=reference, options=here.options,
                 feedback=here.feedback, context=here.context, intro=here.intro,
                 hints=_hints(raw.get("hints"), tuple(ask)), tests=_tests(raw.get("tests"), tuple(ask)))
@@ -222,23 +224,73 @@ def _tests(raw: object, ask: tuple) -> tuple[QuestionTest, ...]:
     return tuple(found)
 
 
-def _wrt_layer(value: object, wrt: str | None, count: int) -> int | None:
-    """The layer (from 1) whose weight or bias ``wrt`` means; None for wrt: input or no wrt."""
+def _wrt_layer(value: object, wrt: str | None, layers) -> tuple[int | None, tuple[int, ...]]:
+    """The layer whose weight or bias ``wrt`` means, as (wrt_layer, wrt_inner); (None, ()) for
+    wrt: input or no wrt.
+
+    ``wrt_layer: N`` is layer N (from 1, as in the summary table); ``"N.M"`` the M-th inner layer
+    of the residual block that is layer N, ``"N.M.K"`` one level deeper (nested blocks).
+    """
+    count = len(layers)
     if value is None:
         if wrt in ("weight", "bias") and count > 1:
             raise SpecError(f"missing; this part has {count} layers, so say whose {wrt} is meant: "
-                            f"wrt_layer: 1 to {count} (counted from 1, as in the summary table)",
-                            field="wrt_layer")
-        return 1 if wrt in ("weight", "bias") else None
+                            f"wrt_layer: 1 to {count} (counted from 1, as in the summary table)"
+                            f"{_inner_choice(layers)}", field="wrt_layer")
+        return (1 if wrt in ("weight", "bias") else None), ()
     if wrt not in ("weight", "bias"):
         reason = ("wrt: input is the input of the first layer" if wrt == "input"
                   else "it goes with wrt: weight or wrt: bias")
         raise SpecError(f"names the layer whose weight or bias is meant; {reason}, so drop "
                         f"wrt_layer", field="wrt_layer")
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
-        raise SpecError(f"expected a layer number from 1 to {count}; found {value!r}",
+    path = _layer_path(value, layers)
+    found, parent = layers, ()
+    for number in path:
+        if parent and layer_at(layers, parent).op != "residual":
+            raise SpecError(f"found {value!r}, but layer {path_label(parent)} is a "
+                            f"{layer_at(layers, parent).op} layer, not a residual block, so it has "
+                            f"no inner layers; accepted: a layer number from 1 to {count}"
+                            f"{_inner_choice(layers) or ' (this part has no residual block)'}",
+                            field="wrt_layer")
+        if not 1 <= number <= len(found):
+            if not parent:
+                raise SpecError(f"expected a layer number from 1 to {count}"
+                                f"{_inner_choice(layers)}; found {value!r}", field="wrt_layer")
+            raise SpecError(f"layer {path_label(parent)} is a residual block of "
+                            f"{inner_range(parent, len(found))}; found {value!r}", field="wrt_layer")
+        parent += (number,)
+        found = layer_at(layers, parent).inner
+    return path[0], path[1:]
+
+
+def _layer_path(value: object, layers) -> tuple[int, ...]:
+    """``wrt_layer`` read as a path: 3 -> (3,), "3.2" -> (3, 2); SpecError for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, float) and value.is_integer():
+        raise SpecError(f"expected a whole layer number; found {value!r}, write {int(value)}",
                         field="wrt_layer")
-    return value
+    if isinstance(value, float):
+        raise SpecError(f"found the number {value!r}; write a layer inside a residual block as "
+                        f"text in quotes, wrt_layer: \"{value!r}\" (YAML reads 3.2 as a number, and "
+                        f"3.10 as 3.1)", field="wrt_layer")
+    if isinstance(value, str) and len(value) <= 64:
+        pieces = value.strip().split(".")
+        if all(piece.isdigit() and piece.isascii() and len(piece) <= 6 for piece in pieces):
+            return tuple(int(piece) for piece in pieces)
+    raise SpecError(f"expected a layer number such as 2 (from 1 to {len(layers)}) or, for a layer "
+                    f"inside a residual block, its dotted number as text such as \"3.1\"; found "
+                    f"{value!r}", field="wrt_layer")
+
+
+def _inner_choice(layers) -> str:
+    """What a message adds about the layers inside the part's residual blocks (if any)."""
+    inner = [path_label(path) for path in layer_paths(layers) if len(path) > 1]
+    if not inner:
+        return ""
+    shown = ", ".join(f'"{label}"' for label in inner[:8]) + (", ..." if len(inner) > 8 else "")
+    return f", or a layer inside a residual block as text: {shown}"
+
 
 
 def _layers(here: _Inherited) -> tuple:

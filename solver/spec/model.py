@@ -88,7 +88,10 @@ class Part:
     (id, prompt) pairs of the enclosing parts that have a prompt, outermost first (the setting
     that a sub-part's own prompt refers to, e.g. ``("c", "Consider an input x ...")``). ``wrt_layer`` is the position
     (from 1) in ``layers`` of the layer whose weight or bias ``wrt`` means;
-    None when ``wrt`` is ``input`` (the first layer's input) or absent.
+    None when ``wrt`` is ``input`` (the first layer's input) or absent. ``wrt_inner`` goes on
+    into residual blocks: the spec's ``wrt_layer: "3.2"`` is ``wrt_layer=3, wrt_inner=(2,)``,
+    the second inner layer of the residual block that is layer 3 (empty: layer ``wrt_layer``
+    itself).
     """
 
     id: str
@@ -100,6 +103,7 @@ class Part:
     of: str = "output"
     wrt: str | None = None
     wrt_layer: int | None = None
+    wrt_inner: tuple[int, ...] = ()
     assumptions: tuple[sympy.Basic, ...] = ()
     reference: str | None = None
     options: PartOptions = field(default_factory=PartOptions)
@@ -115,6 +119,12 @@ class Part:
     def layer(self) -> Layer:
         """The last layer (the one a single-layer part is about)."""
         return self.layers[-1]
+
+    @property
+    def wrt_path(self) -> tuple[int, ...]:
+        """The path of the layer whose weight or bias ``wrt`` means, e.g. (3, 2) for
+        ``wrt_layer: "3.2"`` (see :data:`solver.layers.LayerPath`); () without one."""
+        return () if self.wrt_layer is None else (self.wrt_layer, *self.wrt_inner)
 
 
 @dataclass(frozen=True)

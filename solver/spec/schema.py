@@ -98,8 +98,11 @@ def spec_schema() -> dict:
                               {"type": "array", "items": {"enum": list(QUESTIONS)}, "minItems": 1}]},
             "of": {"enum": list(OF_CHOICES)},
             "wrt": {"enum": list(WRT_CHOICES)},
-            "wrt_layer": {"type": "integer", "minimum": 1,
-                          "description": "which layer's weight or bias wrt means, counted from 1"},
+            "wrt_layer": {"anyOf": [{"type": "integer", "minimum": 1},
+                                    {"type": "string", "pattern": r"^[1-9][0-9]*(\.[1-9][0-9]*)*$"}],
+                          "description": "which layer's weight or bias wrt means, counted from 1 as in "
+                          "the summary table; a layer inside a residual block by its dotted number as "
+                          "text: \"3.2\" is the second inner layer of block 3 (\"3.2.1\" nested)"},
             "assumptions": {"anyOf": [{"type": "string"},
                                       {"type": "array", "items": {"type": "string"}}]},
             "reference": {"type": "string"},

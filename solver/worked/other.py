@@ -20,6 +20,9 @@ _MAX_NUMBERS = 2 * MAX_TERMS
 def worked_numeric(part_key) -> list:
     """The first entry of the answer: its expression written out, the numbers put in, the sum."""
     part = part_key.part
+    if len(part.layers) > 1 or part.layer.inner:
+        # the index expression of ``value`` is one layer's; a network's entry is a chain of them
+        return [("computed from the given tensors, layer by layer.",)]
     try:
         key = solve(replace(part, ask=("value",)), "value")
     except Exception:  # noqa: BLE001 - no index expression (networks): the numbers speak for themselves

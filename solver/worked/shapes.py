@@ -8,10 +8,10 @@ building the formula's tree from the sizes of one axis), so a new family adds it
 
 from __future__ import annotations
 
-from solver.layers import AVGPOOL, CONV, CONV_TRANSPOSE, MAXPOOL, Layer
+from solver.layers import AVGPOOL, CONV, CONV_TRANSPOSE, MAXPOOL, Layer, path_label
 from solver.notation import shape_to_latex, to_unicode, tree
 from solver.ops import family_of
-from solver.questions.subject import part_variable_shape
+from solver.questions.subject import part_variable_shape, target_layer
 from solver.shapes import output_shape, output_spatial, tensor_shapes
 from solver.worked.steps import Math, chain, is_numeric, math, node, value
 
@@ -148,6 +148,8 @@ def worked_shape(part_key) -> list:
     variable = part_variable_shape(part)
     name = _variable_name(part)
     what = {"weight": "a weight", "bias": "a bias", "input": "the input"}[part.wrt]
+    if part.wrt != "input" and (len(part.layers) > 1 or part.wrt_inner):
+        what = f"the {part.wrt} of layer {path_label(part.wrt_path)}"
     variable_step = (f"{name} is {what} of shape ", math(shape_latexed(variable)), _layout(part), ".")
     if part.of == "jacobian":
         return steps + [(f"{names.output} has shape ", math(out), ".")] + [variable_step] + [
@@ -160,14 +162,13 @@ def worked_shape(part_key) -> list:
 
 
 def _variable_name(part) -> str:
-    names = (part.layers[0] if part.wrt == "input" else part.layers[(part.wrt_layer or 1) - 1]).names
-    return getattr(names, part.wrt)
+    return getattr(target_layer(part).names, part.wrt)
 
 
 def _layout(part) -> str:
     if part.wrt == "input":
         return " (channels, then the positions)"
-    layer = part.layers[(part.wrt_layer or 1) - 1]
+    layer = target_layer(part)
     if part.wrt == "bias":
         return " (one per filter)"
     if layer.family == CONV_TRANSPOSE:
