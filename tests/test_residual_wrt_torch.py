@@ -306,7 +306,7 @@ def test_the_bundled_residual_part_matches_torch():
 
     from solver.spec.loading import load_problem, load_spec_data
     path = Path(__file__).resolve().parents[1] / "problems" / "networks" / "course_layers.yaml"
-    raw = next(part for part in load_spec_data(path)["parts"] if part["id"] == "d")
+    raw = next(part for part in load_spec_data(path)["parts"] if part["id"] == "e")
     key = build_key(load_problem(path))
     layers = key.part("e.i").part.layers
     network, found = _torch_network(raw["layers"], (1, 1, 4))
