@@ -466,3 +466,22 @@ def test_an_unquoted_yaml_reference_is_the_value_itself(tmp_path):
                             "[{name: H, choose: [6, 7]}, {H}], kernel: {H}}\n    ask: [shape]\n")
     layers = [SpecVariants(path).numbered(n).problem.parts[0].layers[0] for n in (0, 1)]
     assert [(l.spatial, l.kernel) for l in layers] == [((6, 6), (6, 6)), ((7, 7), (7, 7))]
+
+
+def test_the_square_image_hint_speaks_of_each_students_own_image():
+    # Part a's hint is for the height's output size on both axes; its text names the student's
+    # own H x W (a fixed "10 x 11" would mislead every other variant). By hand for each student.
+    space = SpecVariants(SEED).space
+    students = [s for s in IDS[:80] if dict(space.for_student(s, 11).values)["H"]
+                != dict(space.for_student(s, 11).values)["W"]][:6]
+    with VariantGrader(SEED, seed=11) as grader:
+        for student in students:
+            values = dict(space.for_student(student, 11).values)
+            height = (values["H"] - values["K"]) // values["S"] + 1
+            if height == _part_a_shape(values)[1]:
+                continue                                 # square output: the hint never shows
+            result = grader.grade(submission_from_data({"problem": "q1.1", "student": student,
+                                                        "answers": {"a": f"{height} x {height}"}}))
+            answer = next(a for p in result.parts if p.id == "a" for a in p.answers)
+            assert answer.verdict == INCORRECT
+            assert f"The image is {values['H']} x {values['W']}, not square" in answer.feedback, (student, answer)
