@@ -485,3 +485,22 @@ def test_the_square_image_hint_speaks_of_each_students_own_image():
             answer = next(a for p in result.parts if p.id == "a" for a in p.answers)
             assert answer.verdict == INCORRECT
             assert f"The image is {values['H']} x {values['W']}, not square" in answer.feedback, (student, answer)
+
+
+def test_the_channel_sum_hint_of_c_iv_shows_in_every_variant():
+    # The anticipated mistake (a sum over c in dl/dW[1,c,k]) written by hand with each student's
+    # own C, output length and stride T gets the instructor's hint, not only in variant 0.
+    space = SpecVariants(SEED).space
+    with VariantGrader(SEED, seed=11) as grader:
+        for student in IDS[:6]:
+            values = dict(space.for_student(student, 11).values)
+            outputs = (values["L"] - values["K_c"]) // values["T"] + 1
+            mistake = (f"dl/dW[1,c,k] = sum_{{c=1}}^{{{values['C']}}} sum_{{j=1}}^{{{outputs}}} "
+                       f"g[1,j] x[c, {values['T']}(j-1)+k]")
+            result = grader.grade(submission_from_data({"problem": "q1.1", "student": student,
+                                                        "answers": {"c.iv": {"value": mistake}}}))
+            answer = next(a for p in result.parts if p.id == "c.iv" for a in p.answers if a.item == "value")
+            if values["C"] == 1:
+                continue                     # one channel: the sum over c is harmless, the answer right
+            assert answer.verdict == INCORRECT
+            assert "Each channel of W gets its own gradient entry" in answer.feedback, (student, values, answer)
