@@ -1,5 +1,5 @@
-"""Index expressions of (transposed) convolutions with symbolic sizes, against PyTorch at random
-valid sizes.
+"""Index expressions of (transposed) convolutions and average pooling with symbolic sizes, against
+PyTorch at random valid sizes.
 
 A layer is drawn with numbers (sizes, kernel, stride, padding, dilation, groups, bias, batch),
 then written as a spec layer where every one of those numbers is a symbol (N, C, L, F, K, S, P,
@@ -20,7 +20,7 @@ from hypothesis import given, strategies as st
 from solver.key import build_key
 from solver.notation import Budget, compile_tree, evaluate_tree, tree
 from solver.spec.loading import problem_from_data
-from tests.test_numeric_ops_torch import SETTINGS, _layer, conv_transpose_mappings, torch_answers
+from tests.test_numeric_ops_torch import SETTINGS, _layer, conv_transpose_mappings, pooling_mappings, torch_answers
 
 MAX_ENTRIES = 1500
 _SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("T", "H", "W")}
@@ -79,10 +79,31 @@ def conv_transpose_configs(draw):
     return numeric, symbolic, numbers, draw(st.sampled_from([0, 1]))
 
 
+@st.composite
+def avgpool_configs(draw):
+    """As :func:`conv_configs`, for average pooling (count_include_pad, ceil_mode and
+    divisor_override as drawn; the divisor override a symbol V too)."""
+    numeric = draw(pooling_mappings().filter(lambda mapping: mapping["op"].startswith("avgpool")))
+    ndim = len(numeric["kernel"])
+    extra = len(numeric["input"]) - ndim
+    axes = _SPATIAL[ndim]
+    leading = ["N", "C"][2 - extra:] if extra else []
+    numbers = dict(zip(leading, numeric["input"][:extra]))
+    numbers.update(dict(zip(axes, numeric["input"][extra:])))
+    symbolic = {**numeric, "input": [*leading, *axes]}
+    for field, letter in (("kernel", "K"), ("stride", "S"), ("padding", "P")):
+        symbolic[field] = [f"{letter}{axis + 1}" for axis in range(ndim)]
+        numbers.update({f"{letter}{axis + 1}": value for axis, value in enumerate(numeric[field])})
+    if "divisor_override" in numeric:
+        symbolic["divisor_override"], numbers["V"] = "V", numeric["divisor_override"]
+    return numeric, symbolic, numbers, draw(st.sampled_from([0, 1]))
+
+
 def _general_answers(symbolic: dict, base: int) -> dict:
     """(of, wrt) -> the solver's IndexAnswer for the symbolic layer."""
+    weights = () if "filters" not in symbolic else ("weight", "bias") if symbolic["bias"] else ("weight",)
     asked = [("output", None)] + [(of, wrt) for of in ("jacobian", "loss_gradient")
-                                  for wrt in ("input", "weight", "bias") if wrt != "bias" or symbolic["bias"]]
+                                  for wrt in ("input", *weights)]
     parts = [{"id": f"p{number}", "layer": symbolic, "of": of, **({"wrt": wrt} if wrt else {}), "ask": ["value"]}
              for number, (of, wrt) in enumerate(asked)]
     key = build_key(problem_from_data({"id": "general", "indexing": base, "parts": parts}))
@@ -125,6 +146,12 @@ def test_general_conv_transpose_expressions_match_torch_at_random_sizes(config, 
     _check_general(*config, seed)
 
 
+@SETTINGS
+@given(avgpool_configs(), st.integers(0, 10**6))
+def test_general_avgpool_expressions_match_torch_at_random_sizes(config, seed):
+    _check_general(*config, seed)
+
+
 def _check_general(numeric, symbolic, numbers, base, seed):
     layer = _layer(numeric, seed)
     tensors = {name: value.astype(np.int64).astype(object) for name, value in layer.values.items()}
@@ -134,7 +161,7 @@ def _check_general(numeric, symbolic, numbers, base, seed):
         assert answer.sizes, "the answer should be the general (symbolic) one"
         found = _evaluate_everywhere(answer, numbers, tensors)
         assert found.shape == expected.shape, (of, wrt)
-        np.testing.assert_array_equal(found, expected, err_msg=f"{of} {wrt} base {base} {numbers}")
+        np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-12, err_msg=f"{of} {wrt} base {base} {numbers}")
 
 
 def test_the_issue_example_reads_as_written():

@@ -87,3 +87,30 @@ def test_a_domain_without_small_sizes_is_left_to_a_person():
 ])
 def test_the_input_gradient_in_two_forms(answer, verdict):
     assert _grade(answer, of="loss_gradient", wrt="input").verdict == verdict
+
+
+@pytest.mark.parametrize("spec, part", [("problems/cnn/conv_general_index.yaml", "a.i"),
+                                        ("problems/cnn/conv_general_index.yaml", "a.v"),
+                                        ("problems/pooling/average_pool_divisors.yaml", "d.i"),
+                                        ("problems/transposed/conv_transpose.yaml", "d.i")])
+def test_the_size_cases_vary_every_size_and_include_a_generic_one(spec, part):
+    # What the cases must give, read off the layers by hand: every size takes two values or
+    # more, padding is 0 in one case and positive in another, and one case has every size above
+    # its least value (no padding 0, no length, stride, kernel or channel count of 1).
+    from pathlib import Path
+
+    from grader.checks.size_cases import MAX_CASES, size_cases
+    from solver.spec.loading import load_problem
+
+    key = build_key(load_problem(Path(__file__).resolve().parents[1] / spec))
+    part_key = key.part(part)
+    cases = size_cases(part_key.answer("value"), part_key.domain)
+    assert 2 <= len(cases) <= MAX_CASES
+    values = {}
+    for case in cases:
+        for name, value in case.sizes:
+            values.setdefault(name, set()).add(value)
+    assert all(len(seen) >= 2 for seen in values.values()), values
+    assert 0 in values["P"] and max(values["P"]) > 0
+    least = {"P": 0}
+    assert any(all(value > least.get(name, 1) for name, value in case.sizes) for case in cases), cases

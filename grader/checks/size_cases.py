@@ -7,11 +7,13 @@ assignments from the part's domain (layer constraints and the spec's assumptions
 enough that its tensors have at most MAX_TENSOR_ENTRIES entries together, so that every index
 can be compared exactly. The cases are chosen so that wrong general answers show:
 
-* half of them, smallest first, so that every symbol takes as many of its small values as the
-  budget allows (stride 1 and 2, padding 0 and 1, ...), the degenerate sizes included;
-* the other half "generic": as many distinct values among the symbols as possible, so that an
-  answer that confuses two sizes (the stride with the dilation, C with F) or drops a term that
-  vanishes only at a degenerate size (P = 0, D = 1, K = 1) differs there.
+* half of them so that the symbols take as many of their small values as possible (each pick
+  the assignment with the most values not yet taken, the smallest of equals): stride 1 and 2,
+  padding 0, 1 and 2, ..., the degenerate sizes included;
+* the other half "generic": as many sizes above their least value as possible (padding > 0,
+  lengths and strides > 1), then as many distinct values and index assignments as possible, so
+  that an answer that confuses two sizes (the stride with the dilation, C with F) or drops a
+  term that vanishes only at a degenerate size (P = 0, D = 1, K = 1, L = 1) differs there.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def _cases(expected, domain: Domain) -> tuple[SizeCase, ...]:
     if not found:
         raise NoSizeCase(f"no valid assignment of {', '.join(expected.sizes)} keeps this part's tensors "
                          f"under {MAX_TENSOR_ENTRIES} entries (check the spec's assumptions)")
-    return _chosen(found)
+    return _chosen(found, domain)
 
 
 def _case_at(expected, sizes: dict[str, int]) -> SizeCase | None:
@@ -105,25 +107,33 @@ def _whole(node: tree.Expr, sizes: dict[str, int]) -> int:
     return int(value)
 
 
-def _chosen(found: list[SizeCase]) -> tuple[SizeCase, ...]:
+def _chosen(found: list[SizeCase], domain: Domain) -> tuple[SizeCase, ...]:
     """Up to MAX_CASES of ``found`` (smallest first): half covering the small values, half generic."""
     if len(found) <= MAX_CASES:
         return tuple(found)
     chosen: list[SizeCase] = []
     seen: set[tuple[str, int]] = set()
-    for case in found:
-        if len(chosen) >= MAX_CASES // 2:
+    while len(chosen) < MAX_CASES // 2:
+        # the case with the most (symbol, value) pairs not seen yet; the smallest of equals
+        best = max(found, key=lambda case: len(set(case.sizes) - seen))
+        if not set(best.sizes) - seen:
             break
-        if not set(case.sizes) <= seen:
-            chosen.append(case)
-            seen |= set(case.sizes)
+        chosen.append(best)
+        seen |= set(best.sizes)
+    lows = {symbol.name: domain.lower_bound(symbol) for symbol in domain.symbols}
     rest = [case for case in found if case not in chosen]
-    rest.sort(key=_genericity, reverse=True)         # stable: the smaller of equally generic first
+    rest.sort(key=lambda case: _genericity(case, lows), reverse=True)   # stable: smaller first
     chosen += rest[:MAX_CASES - len(chosen)]
     return tuple(chosen)
 
 
-def _genericity(case: SizeCase) -> tuple[int, int]:
-    """(distinct values among the sizes, sizes above 1): how unlikely a coincidence is there."""
+def _genericity(case: SizeCase, lows: dict[str, int]) -> tuple[int, int, int]:
+    """(sizes above their least value, distinct values among the sizes, index assignments up to
+    8): how unlikely a coincidence is there. A size at its least value (padding 0, a length of
+    1, stride 1) makes terms vanish or windows collapse, so a wrong answer can agree there."""
     values = [value for _, value in case.sizes]
-    return len(set(values)), sum(value > 1 for value in values)
+    above = sum(value > lows.get(name, 0) for name, value in case.sizes)
+    points = 1
+    for _, values_of_index in case.ranges:
+        points *= len(values_of_index)
+    return above, len(set(values)), min(points, 8)

@@ -1,4 +1,5 @@
-"""Element-wise index expressions of max and average pooling (numeric sizes).
+"""Element-wise index expressions of max and average pooling (average pooling also with
+symbolic sizes).
 
 Index base b; per spatial axis stride S, dilation D (max only), padding P,
 kernel K, input length L. Output position j and kernel offset k (0 .. K-1)
@@ -9,7 +10,9 @@ pass through (index ``c``), as does the batch (``n``).
   (entries in the padding are 0), where, as ATen computes it, with
   ``s = S*(j - b) - P``: ``div(j) = prod over axes of min(s + K, L + P) - s``
   (count_include_pad), or ``min(s + K, L) - max(s, 0)`` (not), or divisor_override;
-  a divisor that is the same for every j is written as that number.
+  a divisor that is the same for every j is written as that number. With symbolic sizes the
+  divisor is the formula, except K itself where it always is (count_include_pad without
+  ceil_mode: every window then ends by L + P).
 * ``df[n, c, j]/dx[m, d, l] = delta(n, m) delta(c, d) [s + b <= l <= s + b + K - 1] / div(j)``;
   ``dl/dx[n, c, l] = sum_j g[n, c, j] [s + b <= l <= s + b + K - 1] / div(j)``.
 * max: ``f[n, c, j] = max_k x[n, c, q(j, k)]`` over the K taps, where q(j, k) is
@@ -31,7 +34,7 @@ import math
 
 import sympy
 
-from solver.elementwise.indices import bounded_sum, conv_index_names, fresh_index, pinned
+from solver.elementwise.indices import as_expr, bounded_sum, conv_index_names, fresh_index, pinned, tidy
 from solver.layers import MAXPOOL, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -43,7 +46,7 @@ class _Pool:
     def __init__(self, layer: Layer, base: int):
         self.layer, self.base = layer, base
         self.idx = conv_index_names(layer)
-        self.out_sizes = tuple(int(n) for n in output_spatial(layer))
+        self.out_sizes = tuple(output_spatial(layer))
         self.n = self._axis(self.idx.batch, layer.batch)
         self.m = self._axis(self.idx.batch_wrt, layer.batch)
         self.c = self._axis(self.idx.channel, layer.channels)
@@ -65,7 +68,7 @@ class _Pool:
 
     def position(self, axis: int, j, k: int) -> sympy.Expr:
         """pos(j, k) = s + D*k + b for a numeric offset k."""
-        return sympy.expand(self.start(axis, j) + self.layer.dilation[axis] * k + self.base)
+        return tidy(self.start(axis, j) + self.layer.dilation[axis] * k + self.base, self.layer)
 
     def inside(self, axis: int, position) -> sympy.Basic:
         """b <= position <= b + L - 1."""
@@ -114,8 +117,7 @@ def output_element(layer: Layer, base: int) -> IndexEquation:
                           for taps in pool.taps()))
     else:
         ker = pinned(pool.idx.kernel, layer.kernel, base)
-        positions = [sympy.expand(pool.start(a, pool.out[a]) + ker[a] - base + base)
-                     for a in range(layer.ndim)]
+        positions = [tidy(pool.start(a, pool.out[a]) + ker[a], layer) for a in range(layer.ndim)]
         rhs = bounded_sum(pool.x(pool.n, pool.c, positions), list(zip(ker, layer.kernel)), base)
         rhs = rhs / _divisor(pool, pool.out)
     return IndexEquation(pool.f_ref(), None, rhs)
@@ -185,10 +187,13 @@ def _divisor(pool: _Pool, j_all) -> sympy.Expr:
     """div(j) of average pooling (module docstring); a number when it is the same for every j."""
     layer = pool.layer
     if layer.divisor_override is not None:
-        return sympy.Integer(layer.divisor_override)
+        return as_expr(layer.divisor_override)
     factors = []
     for a in range(layer.ndim):
         k, n, pad = layer.kernel[a], layer.spatial[a], layer.padding[a][0]
+        if layer.is_symbolic:
+            factors.append(_symbolic_divisor(pool, a, j_all[a]))
+            continue
         starts = [p * layer.stride[a] - pad for p in range(pool.out_sizes[a])]
         if layer.count_include_pad:
             sizes = {min(s + k, n + pad) - s for s in starts}
@@ -203,6 +208,16 @@ def _divisor(pool: _Pool, j_all) -> sympy.Expr:
         else:
             factors.append(sympy.Min(s + k, n) - sympy.Max(s, 0))
     return sympy.Mul(*factors) if factors else sympy.Integer(math.prod(layer.kernel))
+
+
+def _symbolic_divisor(pool: _Pool, axis: int, j) -> sympy.Expr:
+    """div(j) on ``axis`` of a layer with symbolic sizes (module docstring)."""
+    layer = pool.layer
+    k, n, pad = layer.kernel[axis], layer.spatial[axis], layer.padding[axis][0]
+    s = pool.start(axis, j)
+    if layer.count_include_pad:
+        return as_expr(k) if not layer.ceil_mode else sympy.Min(s + k, n + pad) - s
+    return sympy.Min(s + k, n) - sympy.Max(s, 0)
 
 
 def _iverson(condition: sympy.Basic) -> sympy.Expr:

@@ -142,7 +142,7 @@ class OpFamily:
         if layer.is_symbolic:
             if not self.symbolic_elements:
                 return (f"index expressions of {layer.op} need numeric sizes; this layer has symbols "
-                        f"(symbolic sizes are supported for conv, conv_transpose and linear layers)")
+                        f"(symbolic sizes are supported for conv, conv_transpose, avgpool and linear layers)")
             return None
         return self.numeric_support(layer)
 

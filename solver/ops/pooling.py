@@ -24,6 +24,14 @@ class Pooling(OpFamily):
 
     receptive = "window"
     element_module = "solver.elementwise.pooling"
+    symbolic_elements = True
+
+    def element_support(self, layer: Layer, of: str, wrt: str | None) -> str | None:
+        if layer.is_symbolic and layer.family == MAXPOOL:
+            return (f"index expressions of {layer.op} need numeric sizes: the maximum over a window "
+                    f"is written tap by tap (symbolic sizes are supported for conv, conv_transpose, "
+                    f"avgpool and linear layers)")
+        return super().element_support(layer, of, wrt)
 
     def default_stride(self, kernel: tuple[Dim, ...]) -> tuple[Dim, ...]:
         return tuple(kernel)
