@@ -1,5 +1,5 @@
-"""Index expressions of (transposed) convolutions and average pooling with symbolic sizes, against
-PyTorch at random valid sizes.
+"""Index expressions of (transposed) convolutions, average pooling and linear layers with symbolic
+sizes, against PyTorch at random valid sizes.
 
 A layer is drawn with numbers (sizes, kernel, stride, padding, dilation, groups, bias, batch),
 then written as a spec layer where every one of those numbers is a symbol (N, C, L, F, K, S, P,
@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, strategies as st
 
 from solver.key import build_key
@@ -101,7 +102,8 @@ def avgpool_configs(draw):
 
 def _general_answers(symbolic: dict, base: int) -> dict:
     """(of, wrt) -> the solver's IndexAnswer for the symbolic layer."""
-    weights = () if "filters" not in symbolic else ("weight", "bias") if symbolic["bias"] else ("weight",)
+    has_weights = "filters" in symbolic or "features" in symbolic
+    weights = () if not has_weights else ("weight", "bias") if symbolic["bias"] else ("weight",)
     asked = [("output", None)] + [(of, wrt) for of in ("jacobian", "loss_gradient")
                                   for wrt in ("input", *weights)]
     parts = [{"id": f"p{number}", "layer": symbolic, "of": of, **({"wrt": wrt} if wrt else {}), "ask": ["value"]}
@@ -150,6 +152,14 @@ def test_general_conv_transpose_expressions_match_torch_at_random_sizes(config, 
 @given(avgpool_configs(), st.integers(0, 10**6))
 def test_general_avgpool_expressions_match_torch_at_random_sizes(config, seed):
     _check_general(*config, seed)
+
+
+@pytest.mark.parametrize("inputs, features, bias", [(1, 1, True), (3, 2, True), (4, 3, False), (2, 5, True)])
+@pytest.mark.parametrize("base", [0, 1])
+def test_general_linear_expressions_match_torch(inputs, features, bias, base):
+    numeric = {"op": "linear", "input": [inputs], "features": features, "bias": bias}
+    symbolic = {"op": "linear", "input": ["C"], "features": "F", "bias": bias}
+    _check_general(numeric, symbolic, {"C": inputs, "F": features}, base, 7)
 
 
 def _check_general(numeric, symbolic, numbers, base, seed):
