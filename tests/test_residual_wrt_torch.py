@@ -327,3 +327,23 @@ def test_the_bundled_residual_part_matches_torch():
     np.testing.assert_allclose(key.part("e.ii").answer("numeric").array, inner.bias.grad.numpy(), **TOLERANCE)
     np.testing.assert_allclose(key.part("e.iii").answer("numeric").array, found[(1,)].weight.grad.numpy(), **TOLERANCE)
     assert key.part("e.i").answer("shape").shape == (2, 2, 2, 3)
+
+
+@pytest.mark.parametrize("text", ["02.1", " 2.1", "2.1 ", "2.01", "2.", ".1", "2..1", "2.1x"])
+def test_a_dotted_layer_number_is_read_as_the_schema_reads_it(text):
+    # The JSON schema's pattern refuses each of these (leading zeros, spaces, empty pieces);
+    # the loader must too, with the accepted forms named.
+    layers = [{"op": "conv1d", "input": [1, 4], "kernel": 1, "filters": 1},
+              {"op": "residual", "layers": [{"op": "conv1d", "kernel": 1, "filters": 1}]}]
+    part = {"id": "p", "layers": layers, "of": "loss_gradient", "wrt": "weight", "wrt_layer": text,
+            "ask": ["shape"]}
+    with pytest.raises(SpecError, match="wrt_layer") as refused:
+        problem_from_data({"id": "q", "parts": [part]})
+    assert '"2.1"' in str(refused.value) or "dotted number" in str(refused.value)
+    import json
+    import re
+    from pathlib import Path
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "spec.schema.json").read_text())
+    found = re.search(r'"wrt_layer": \{"anyOf": \[\{[^}]*\}, \{"type": "string", "pattern": ("(?:[^"\\]|\\.)*")',
+                      json.dumps(schema))
+    assert found and re.search(json.loads(found.group(1)), text) is None

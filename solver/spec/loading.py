@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 
 from solver.errors import SpecError
@@ -263,6 +264,11 @@ def _wrt_layer(value: object, wrt: str | None, layers) -> tuple[int | None, tupl
     return path[0], path[1:]
 
 
+#: A dotted layer number as the schema's pattern takes it: "3", "3.2", "3.2.1" (no leading zero,
+#: no spaces, at most 6 digits a piece; a 0 is read, then refused as out of range with the range).
+_DOTTED_LAYER = re.compile(r"(0|[1-9][0-9]{0,5})(\.(0|[1-9][0-9]{0,5}))*")
+
+
 def _layer_path(value: object, layers) -> tuple[int, ...]:
     """``wrt_layer`` read as a path: 3 -> (3,), "3.2" -> (3, 2); SpecError for anything else."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -274,10 +280,8 @@ def _layer_path(value: object, layers) -> tuple[int, ...]:
         raise SpecError(f"found the number {value!r}; write a layer inside a residual block as "
                         f"text in quotes, wrt_layer: \"{value!r}\" (YAML reads 3.2 as a number, and "
                         f"3.10 as 3.1)", field="wrt_layer")
-    if isinstance(value, str) and len(value) <= 64:
-        pieces = value.strip().split(".")
-        if all(piece.isdigit() and piece.isascii() and len(piece) <= 6 for piece in pieces):
-            return tuple(int(piece) for piece in pieces)
+    if isinstance(value, str) and _DOTTED_LAYER.fullmatch(value):
+        return tuple(int(piece) for piece in value.split("."))
     raise SpecError(f"expected a layer number such as 2 (from 1 to {len(layers)}) or, for a layer "
                     f"inside a residual block, its dotted number as text such as \"3.1\"; found "
                     f"{value!r}", field="wrt_layer")

@@ -99,7 +99,7 @@ def spec_schema() -> dict:
             "of": {"enum": list(OF_CHOICES)},
             "wrt": {"enum": list(WRT_CHOICES)},
             "wrt_layer": {"anyOf": [{"type": "integer", "minimum": 1},
-                                    {"type": "string", "pattern": r"^[1-9][0-9]*(\.[1-9][0-9]*)*$"}],
+                                    {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,5})(\.(0|[1-9][0-9]{0,5}))*$"}],
                           "description": "which layer's weight or bias wrt means, counted from 1 as in "
                           "the summary table; a layer inside a residual block by its dotted number as "
                           "text: \"3.2\" is the second inner layer of block 3 (\"3.2.1\" nested)"},
