@@ -59,6 +59,45 @@ def test_every_corpus_answer_gets_its_label(graded):
     assert not wrong, f"{len(wrong)} of {len(CORPUS)} entries:\n" + "\n".join(wrong)
 
 
+#: The second corpus (general conv_transpose1d and avgpool1d answers) -> the bundled parts
+#: (problems/transposed/conv_transpose.yaml d, problems/pooling/average_pool_divisors.yaml d).
+SECOND = yaml.safe_load((DATA / "symbolic_transpose_pool_corpus.yaml").read_text(encoding="utf-8"))
+SECOND_PARTS = {"t_out": ("transposed/conv_transpose.yaml", "d.i"),
+                "t_grad_x": ("transposed/conv_transpose.yaml", "d.ii"),
+                "p_out": ("pooling/average_pool_divisors.yaml", "d.i"),
+                "p_grad_x": ("pooling/average_pool_divisors.yaml", "d.ii"),
+                "p_out_excl": ("pooling/average_pool_divisors.yaml", "d.iii")}
+
+
+def test_every_answer_of_the_second_corpus_gets_its_label():
+    from grader.grading import Grader
+    from grader.submission import submission_from_data
+    from solver.key import build_key
+    from solver.spec.loading import load_problem
+
+    wrong = []
+    for spec in sorted({spec for spec, _ in SECOND_PARTS.values()}):
+        key = build_key(load_problem(ROOT / "problems" / spec))
+        with Grader(key) as grader:
+            for entry in SECOND:
+                entry_spec, part = SECOND_PARTS[entry["part"]]
+                if entry_spec != spec:
+                    continue
+                result = grader.grade(submission_from_data(
+                    {"problem": key.problem.id, "answers": {part: {"value": entry["answer"]}}}))
+                answer = next(a for p in result.parts if p.id == part for a in p.answers)
+                if answer.verdict != entry["label"]:
+                    wrong.append(f"{entry['id']} ({entry['why']}): labelled {entry['label']}, graded "
+                                 f"{answer.verdict}: {answer.feedback}\n    {entry['answer']}")
+    assert len(SECOND) >= 100
+    assert not wrong, f"{len(wrong)} of {len(SECOND)} entries:\n" + "\n".join(wrong)
+
+
+def test_the_second_corpus_labels_still_agree_with_torch():
+    oracle = runpy.run_path(str(DATA / "symbolic_transpose_pool_corpus_oracle.py"), run_name="corpus_oracle")
+    assert oracle["main"]() == 0
+
+
 def test_the_labels_still_agree_with_torch():
     # The corpus's own oracle asserts every label against PyTorch; it imports nothing of ours.
     oracle = runpy.run_path(str(DATA / "symbolic_conv_corpus_oracle.py"), run_name="corpus_oracle")

@@ -7,10 +7,13 @@ assignments from the part's domain (layer constraints and the spec's assumptions
 enough that its tensors have at most MAX_TENSOR_ENTRIES entries together, so that every index
 can be compared exactly. The cases are chosen so that wrong general answers show:
 
-* half of them so that the symbols take as many of their small values as possible (each pick
-  the assignment with the most values not yet taken, the smallest of equals): stride 1 and 2,
-  padding 0, 1 and 2, ..., the degenerate sizes included;
-* the other half "generic": as many sizes above their least value as possible (padding > 0,
+* COVERING_CASES of them one after the other, each the assignment that exercises the most
+  behaviours not yet exercised (the smallest of equals): every size's small values (stride 1
+  and 2, padding 0, 1 and 2, ..., the degenerate sizes included), the order of every two sizes
+  (P < S, P = S, P > S) and every layer constraint met with equality (K = 2P for pooling, the
+  dilated kernel filling the padded input), since a wrong answer often differs only on one side
+  of such a boundary;
+* the rest "generic": as many sizes above their least value as possible (padding > 0,
   lengths and strides > 1), then as many distinct values and index assignments as possible, so
   that an answer that confuses two sizes (the stride with the dilation, C with F) or drops a
   term that vanishes only at a degenerate size (P = 0, D = 1, K = 1, L = 1) differs there.
@@ -25,8 +28,10 @@ from grader.checks.memo import memo
 from solver.domain import Domain
 from solver.notation import Budget, EvaluationError, compile_tree, tree
 
-#: Size assignments checked at most for a layer with symbolic sizes.
-MAX_CASES = 8
+#: Size assignments checked at most for a layer with symbolic sizes, and how many of them are
+#: chosen to cover behaviours (the rest: the most generic).
+MAX_CASES = 16
+COVERING_CASES = 12
 #: Tensor entries of one case at most (all the answer's tensors together).
 MAX_TENSOR_ENTRIES = 600
 
@@ -108,23 +113,53 @@ def _whole(node: tree.Expr, sizes: dict[str, int]) -> int:
 
 
 def _chosen(found: list[SizeCase], domain: Domain) -> tuple[SizeCase, ...]:
-    """Up to MAX_CASES of ``found`` (smallest first): half covering the small values, half generic."""
+    """Up to MAX_CASES of ``found`` (smallest first): COVERING_CASES that cover the most
+    behaviours (:func:`_behaviours`) one after the other, then the most generic of the rest."""
     if len(found) <= MAX_CASES:
         return tuple(found)
+    tight = _tight_relations(domain)
+    covers = {id(case): _behaviours(case, tight) for case in found}
     chosen: list[SizeCase] = []
-    seen: set[tuple[str, int]] = set()
-    while len(chosen) < MAX_CASES // 2:
-        # the case with the most (symbol, value) pairs not seen yet; the smallest of equals
-        best = max(found, key=lambda case: len(set(case.sizes) - seen))
-        if not set(best.sizes) - seen:
+    seen: set = set()
+    while len(chosen) < COVERING_CASES:
+        best = max(found, key=lambda case: len(covers[id(case)] - seen))    # the smallest of equals
+        if not covers[id(best)] - seen:
             break
         chosen.append(best)
-        seen |= set(best.sizes)
+        seen |= covers[id(best)]
     lows = {symbol.name: domain.lower_bound(symbol) for symbol in domain.symbols}
     rest = [case for case in found if case not in chosen]
     rest.sort(key=lambda case: _genericity(case, lows), reverse=True)   # stable: smaller first
     chosen += rest[:MAX_CASES - len(chosen)]
     return tuple(chosen)
+
+
+def _behaviours(case: SizeCase, tight) -> set:
+    """What a case exercises: each size's value, the order of each two sizes (P < S, P = S,
+    P > S, ...) and each layer constraint that holds with equality (K = 2P, the kernel filling
+    the padded input exactly): wrong answers often differ only on one side of such a boundary."""
+    sizes = dict(case.sizes)
+    found = {("value", name, value) for name, value in case.sizes}
+    names = sorted(sizes)
+    for position, a in enumerate(names):
+        for b in names[position + 1:]:
+            found.add(("order", a, b, (sizes[a] > sizes[b]) - (sizes[a] < sizes[b])))
+    found |= {("tight", number) for number, sides in enumerate(tight) if _equal_at(sides, sizes)}
+    return found
+
+
+def _tight_relations(domain: Domain) -> list[tuple]:
+    """The (left, right) sides of the domain's inequalities, compiled."""
+    return [(compile_tree(r.left, 0), compile_tree(r.right, 0)) for r in domain.relation_trees
+            if isinstance(r, tree.Rel) and r.op in ("<=", ">=")]
+
+
+def _equal_at(sides, sizes: dict) -> bool:
+    try:
+        return sides[0].call_prepared({}, dict(sizes), Budget(10**5)) == \
+            sides[1].call_prepared({}, dict(sizes), Budget(10**5))
+    except EvaluationError:
+        return False
 
 
 def _genericity(case: SizeCase, lows: dict[str, int]) -> tuple[int, int, int]:
