@@ -39,20 +39,23 @@ class Sample:
 
 def domain_sample(domain: Domain) -> Sample:
     """Up to SAMPLE_SIZE distinct valid points of ``domain`` (deterministic), computed once per domain."""
-    return memo(domain, "_grader_sample", lambda: _draw_sample(domain, seed=0, scales=_SCALES))
+    return memo(domain, "_grader_sample", lambda: _draw_sample(domain, seed=0, scales=_SCALES, size=SAMPLE_SIZE))
 
 
 def small_sample(domain: Domain) -> Sample:
-    """Up to SAMPLE_SIZE distinct valid points of ``domain`` whose values lie within 4 of each
-    symbol's lower bound (deterministic, smallest first), computed once per domain: sizes at
-    which a layer's tensors are small enough to be written out entry by entry."""
-    return memo(domain, "_grader_small_sample", lambda: _draw_sample(domain, seed=1, scales=_SMALL_SCALES))
+    """Up to SMALL_SAMPLE_SIZE distinct valid points of ``domain`` whose values lie within 4 of
+    each symbol's lower bound (deterministic, smallest first), computed once per domain: sizes at
+    which a layer's tensors are small enough to be written out entry by entry (a wide pool, from
+    which :mod:`grader.checks.size_cases` picks the boundary cases)."""
+    return memo(domain, "_grader_small_sample",
+                lambda: _draw_sample(domain, seed=1, scales=_SMALL_SCALES, size=SMALL_SAMPLE_SIZE))
 
 
 _SMALL_SCALES = np.array([1, 2, 3, 4])
+SMALL_SAMPLE_SIZE = 400
 
 
-def _draw_sample(domain: Domain, *, seed: int, scales: np.ndarray) -> Sample:
+def _draw_sample(domain: Domain, *, seed: int, scales: np.ndarray, size: int) -> Sample:
     names = domain.symbol_names
     if not names:
         return Sample((), {}, 1)
@@ -71,7 +74,7 @@ def _draw_sample(domain: Domain, *, seed: int, scales: np.ndarray) -> Sample:
             valid &= np.array([h is not UNDEFINED and bool(h) for h in values])
         else:
             valid &= (holds.num != 0) & holds.oks()
-    chosen = raw[valid][:SAMPLE_SIZE]
+    chosen = raw[valid][:size]
     # Small points first, so that the counterexample shown is the simplest one found.
     chosen = chosen[np.lexsort(chosen.T[::-1])]
     chosen = chosen[np.argsort(chosen.sum(axis=1), kind="stable")]

@@ -47,7 +47,7 @@ from solver.notation import (Budget, DivisionByZero, EvaluationError, NotationEr
 MAX_POINTS = 600
 #: Index assignments checked at most in each size case of a layer with symbolic sizes, and the
 #: draws of tensor values there (each case is a further chance for a wrong answer to show).
-CASE_POINTS = 30
+CASE_POINTS = 20
 CASE_TRIALS = 1
 #: Independent draws of random tensor values.
 TRIALS = 2

@@ -9,29 +9,38 @@ can be compared exactly. The cases are chosen so that wrong general answers show
 
 * COVERING_CASES of them one after the other, each the assignment that exercises the most
   behaviours not yet exercised (the smallest of equals): every size's small values (stride 1
-  and 2, padding 0, 1 and 2, ..., the degenerate sizes included), the order of every two sizes
-  (P < S, P = S, P > S) and every layer constraint met with equality (K = 2P for pooling, the
+  and 2, padding 0, 1 and 2, ..., the degenerate sizes included), the order of every two of the
+  layer's quantities, sizes and tensor lengths alike (P < S, P = S, P > S; the output longer
+  than the input), and every layer constraint met with equality (K = 2P for pooling, the
   dilated kernel filling the padded input), since a wrong answer often differs only on one side
   of such a boundary;
-* the rest "generic": as many sizes above their least value as possible (padding > 0,
+* GENERIC_CASES "generic": as many sizes above their least value as possible (padding > 0,
   lengths and strides > 1), then as many distinct values and index assignments as possible, so
   that an answer that confuses two sizes (the stride with the dilation, C with F) or drops a
-  term that vanishes only at a degenerate size (P = 0, D = 1, K = 1, L = 1) differs there.
+  term that vanishes only at a degenerate size (P = 0, D = 1, K = 1, L = 1) differs there;
+* the rest a fixed random draw from the others, for the conditions no list names (output
+  positions past L that still read the input: S = 1, K = 1, P > 0). An answer wrong only at
+  assignments none of the cases meets is graded correct; the labelled corpora measure how
+  rare that is.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
+
+import numpy as np
 
 from grader.checks.formulas import small_sample
 from grader.checks.memo import memo
 from solver.domain import Domain
 from solver.notation import Budget, EvaluationError, compile_tree, tree
 
-#: Size assignments checked at most for a layer with symbolic sizes, and how many of them are
-#: chosen to cover behaviours (the rest: the most generic).
-MAX_CASES = 16
+#: Size assignments checked at most for a layer with symbolic sizes: how many of them are chosen
+#: to cover behaviours, how many as the most generic, the rest at random.
+MAX_CASES = 32
 COVERING_CASES = 12
+GENERIC_CASES = 4
 #: Tensor entries of one case at most (all the answer's tensors together).
 MAX_TENSOR_ENTRIES = 600
 
@@ -86,7 +95,7 @@ def _cases(expected, domain: Domain) -> tuple[SizeCase, ...]:
     if not found:
         raise NoSizeCase(f"no valid assignment of {', '.join(expected.sizes)} keeps this part's tensors "
                          f"under {MAX_TENSOR_ENTRIES} entries (check the spec's assumptions)")
-    return _chosen(found, domain)
+    return _chosen(found, domain, expected)
 
 
 def _case_at(expected, sizes: dict[str, int]) -> SizeCase | None:
@@ -112,40 +121,70 @@ def _whole(node: tree.Expr, sizes: dict[str, int]) -> int:
     return int(value)
 
 
-def _chosen(found: list[SizeCase], domain: Domain) -> tuple[SizeCase, ...]:
+def _chosen(found: list[SizeCase], domain: Domain, expected) -> tuple[SizeCase, ...]:
     """Up to MAX_CASES of ``found`` (smallest first): COVERING_CASES that cover the most
     behaviours (:func:`_behaviours`) one after the other, then the most generic of the rest."""
     if len(found) <= MAX_CASES:
         return tuple(found)
     tight = _tight_relations(domain)
-    covers = {id(case): _behaviours(case, tight) for case in found}
+    derived = _derived_lengths(expected)
+    covers = [_behaviours(case, tight, derived) for case in found]
     chosen: list[SizeCase] = []
     seen: set = set()
-    while len(chosen) < COVERING_CASES:
-        best = max(found, key=lambda case: len(covers[id(case)] - seen))    # the smallest of equals
-        if not covers[id(best)] - seen:
-            break
-        chosen.append(best)
-        seen |= covers[id(best)]
+    # lazy greedy: a case's gain only shrinks as more is seen, so a stale gain is an upper bound
+    # and only the top of the heap is recomputed (ties: the smaller case, earlier in ``found``)
+    heap = [(-len(cover), position) for position, cover in enumerate(covers)]
+    heapq.heapify(heap)
+    while heap and len(chosen) < COVERING_CASES:
+        stale, position = heapq.heappop(heap)
+        gain = len(covers[position] - seen)
+        if gain == 0:
+            continue
+        if heap and (-gain, position) > heap[0]:
+            heapq.heappush(heap, (-gain, position))
+            continue
+        chosen.append(found[position])
+        seen |= covers[position]
     lows = {symbol.name: domain.lower_bound(symbol) for symbol in domain.symbols}
     rest = [case for case in found if case not in chosen]
     rest.sort(key=lambda case: _genericity(case, lows), reverse=True)   # stable: smaller first
-    chosen += rest[:MAX_CASES - len(chosen)]
+    chosen += rest[:GENERIC_CASES]
+    rest = rest[GENERIC_CASES:]
+    # and a fixed random draw of the others: conditions no list of behaviours names (the output
+    # positions past L reading real input, say) are met by a fair share of them
+    draw = np.random.default_rng(0).permutation(len(rest))[:MAX_CASES - len(chosen)]
+    chosen += [rest[i] for i in sorted(draw)]
     return tuple(chosen)
 
 
-def _behaviours(case: SizeCase, tight) -> set:
-    """What a case exercises: each size's value, the order of each two sizes (P < S, P = S,
-    P > S, ...) and each layer constraint that holds with equality (K = 2P, the kernel filling
-    the padded input exactly): wrong answers often differ only on one side of such a boundary."""
+def _behaviours(case: SizeCase, tight, derived) -> set:
+    """What a case exercises: each size's value, the order of each two of the layer's
+    quantities (its sizes and the lengths derived from them: P < S, P = S, P > S, the output
+    longer than the input, ...) and each layer constraint that holds with equality (K = 2P, the
+    kernel filling the padded input exactly): wrong answers often differ only on one side of
+    such a boundary."""
     sizes = dict(case.sizes)
     found = {("value", name, value) for name, value in case.sizes}
-    names = sorted(sizes)
-    for position, a in enumerate(names):
-        for b in names[position + 1:]:
-            found.add(("order", a, b, (sizes[a] > sizes[b]) - (sizes[a] < sizes[b])))
+    quantities = sorted(sizes.items())
+    quantities += [(label, length.call_prepared({}, dict(sizes), Budget(10**5))) for label, length in derived]
+    for position, (a, first) in enumerate(quantities):
+        for b, second in quantities[position + 1:]:
+            found.add(("order", a, b, (first > second) - (first < second)))
     found |= {("tight", number) for number, sides in enumerate(tight) if _equal_at(sides, sizes)}
     return found
+
+
+def _derived_lengths(expected) -> list[tuple[str, object]]:
+    """The answer's tensor lengths and index ranges that are formulas of the sizes (an output
+    length floor((L + 2P - K)/S) + 1), each once, compiled; plain sizes and numbers are left
+    out (they are the sizes themselves)."""
+    trees = [d for _, shape in expected.shape_trees for d in shape]
+    trees += [last for _, _, last in expected.range_trees]
+    distinct = {}
+    for node in trees:
+        if not isinstance(node, (tree.Num, tree.Sym)):
+            distinct.setdefault(node, compile_tree(node, 0))
+    return [(f"~{number}", compiled) for number, compiled in enumerate(distinct.values())]
 
 
 def _tight_relations(domain: Domain) -> list[tuple]:
