@@ -53,6 +53,19 @@ def normalize(value: Dim) -> Dim:
     return as_integer if as_integer is not None else value
 
 
+def exact_div(a: Dim, b: Dim) -> Dim:
+    """a / b where b is known to divide a (groups dividing the channels): ``//`` for ints, the
+    plain quotient ``C/G`` for sympy expressions."""
+    if is_number(a) and is_number(b):
+        return a // b
+    return as_expr(a) / b
+
+
+def as_expr(value: Dim) -> sympy.Expr:
+    """``value`` as a sympy expression (an int becomes an Integer)."""
+    return sympy.Integer(value) if is_number(value) else value
+
+
 def maximum(a: Dim, b: Dim) -> Dim:
     """max(a, b) for ints or sympy expressions."""
     if is_number(a) and is_number(b):

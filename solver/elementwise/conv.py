@@ -39,8 +39,9 @@ from typing import Callable, Sequence
 
 import sympy
 
-from solver.elementwise.indices import (ConvIndexNames, as_expr, bounded_sum, conv_index_names,
-                                        index_or_constant, per_group, pinned, tidy)
+from solver.arith import as_expr, exact_div
+from solver.elementwise.indices import (ConvIndexNames, bounded_sum, conv_index_names, index_or_constant,
+                                        pinned, tidy)
 from solver.layers import CONV, Dim, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -72,11 +73,11 @@ class _Geometry:
 
     @property
     def channels_per_group(self) -> Dim:
-        return per_group(self.channels, self.layer.groups)
+        return exact_div(self.channels, self.layer.groups)
 
     @property
     def filters_per_group(self) -> Dim:
-        return per_group(self.filters, self.layer.groups)
+        return exact_div(self.filters, self.layer.groups)
 
 
 def output_element(layer: Layer, base: int) -> IndexEquation:

@@ -27,8 +27,8 @@ from dataclasses import replace
 import sympy
 
 from solver.elementwise import conv
-from solver.elementwise.indices import (as_expr, bounded_sum, conv_index_names, index_or_constant, per_group,
-                                        pinned, tidy)
+from solver.arith import as_expr, exact_div
+from solver.elementwise.indices import bounded_sum, conv_index_names, index_or_constant, pinned, tidy
 from solver.layers import CONV, Layer, TensorNames
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -115,7 +115,7 @@ def _bias_jacobian(layer: Layer, base: int) -> IndexEquation:
 def _weight_jacobian(layer: Layer, base: int) -> IndexEquation:
     idx, out = conv_index_names(layer), tuple(output_spatial(layer))
     channels, filters = layer.channels or 1, layer.filters or 1
-    per_group_c, per_group_f = per_group(channels, layer.groups), per_group(filters, layer.groups)
+    per_group_c, per_group_f = exact_div(channels, layer.groups), exact_div(filters, layer.groups)
     n = index_or_constant(idx.batch, layer.batch or 1, base)
     o = index_or_constant(idx.filter, filters, base)
     q = index_or_constant(idx.filter_wrt, per_group_f, base)

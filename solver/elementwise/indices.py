@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from solver.layers import Dim, Layer
+from solver.arith import normalize
+from solver.layers import Layer
 from solver.notation import IndexEquation, TensorRef, index_symbol
 from solver.shapes import tensor_shapes
 
@@ -93,18 +94,6 @@ def index_or_constant(symbol: sympy.Symbol, size: int, base: int) -> sympy.Expr:
     return sympy.Integer(base) if size == 1 else symbol
 
 
-def per_group(total: Dim, groups: Dim) -> Dim:
-    """total/groups: exact, since groups divides both channel counts (a layer constraint)."""
-    if isinstance(total, int) and isinstance(groups, int):
-        return total // groups
-    return as_expr(total) / groups
-
-
-def as_expr(size: Dim) -> sympy.Expr:
-    """A size as a sympy expression (an int becomes an Integer)."""
-    return sympy.Integer(size) if isinstance(size, int) else size
-
-
 def tidy(expr: sympy.Expr, layer: Layer) -> sympy.Expr:
     """``expr`` expanded for a numeric layer (2*j + k - 2); kept in its textbook grouping
     (S*(j - 1) + D*(k - 1) + 1 - P) when the layer has symbolic sizes."""
@@ -148,8 +137,7 @@ def free_index_bounds(eq: IndexEquation, layer: Layer, base: int) -> dict[sympy.
         shape = _shape_of(ref, shapes)
         for index, size in zip(ref.indices, shape):
             if isinstance(index, sympy.Symbol):
-                last = base + size - 1
-                found = (base, int(last) if isinstance(last, (int, sympy.Integer)) else last)
+                found = (base, normalize(base + size - 1))
                 if bounds.setdefault(index, found) != found:
                     raise ValueError(f"index {index} ranges over two different axes "
                                      f"({bounds[index]} and {found})")

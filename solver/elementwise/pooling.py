@@ -34,7 +34,8 @@ import math
 
 import sympy
 
-from solver.elementwise.indices import as_expr, bounded_sum, conv_index_names, fresh_index, pinned, tidy
+from solver.arith import as_expr
+from solver.elementwise.indices import bounded_sum, conv_index_names, fresh_index, pinned, tidy
 from solver.layers import MAXPOOL, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
