@@ -34,7 +34,7 @@ import numpy as np
 from grader.checks.formulas import small_sample
 from grader.checks.memo import memo
 from solver.domain import Domain
-from solver.notation import Budget, EvaluationError, compile_tree, tree
+from solver.notation import Budget, EvaluationError, evaluate_tree, tree
 
 #: Size assignments checked at most for a layer with symbolic sizes: how many of them are chosen
 #: to cover behaviours, how many as the most generic, the rest at random.
@@ -114,8 +114,13 @@ class _NotWhole(Exception):
     pass
 
 
+def _at(node: tree.Expr, sizes: dict[str, int]):
+    """The exact value of a formula of the sizes at ``sizes``."""
+    return evaluate_tree(node, env=sizes, budget=Budget(10**5))
+
+
 def _whole(node: tree.Expr, sizes: dict[str, int]) -> int:
-    value = compile_tree(node, 0).call_prepared({}, dict(sizes), Budget(10**5))
+    value = _at(node, sizes)
     if value != int(value):
         raise _NotWhole(node)
     return int(value)
@@ -136,7 +141,7 @@ def _chosen(found: list[SizeCase], domain: Domain, expected) -> tuple[SizeCase, 
     heap = [(-len(cover), position) for position, cover in enumerate(covers)]
     heapq.heapify(heap)
     while heap and len(chosen) < COVERING_CASES:
-        stale, position = heapq.heappop(heap)
+        _, position = heapq.heappop(heap)
         gain = len(covers[position] - seen)
         if gain == 0:
             continue
@@ -166,37 +171,31 @@ def _behaviours(case: SizeCase, tight, derived) -> set:
     sizes = dict(case.sizes)
     found = {("value", name, value) for name, value in case.sizes}
     quantities = sorted(sizes.items())
-    quantities += [(label, length.call_prepared({}, dict(sizes), Budget(10**5))) for label, length in derived]
+    quantities += [(f"~{number}", _at(length, sizes)) for number, length in enumerate(derived)]
     for position, (a, first) in enumerate(quantities):
         for b, second in quantities[position + 1:]:
             found.add(("order", a, b, (first > second) - (first < second)))
-    found |= {("tight", number) for number, sides in enumerate(tight) if _equal_at(sides, sizes)}
+    found |= {("tight", number) for number, relation in enumerate(tight) if _equal_at(relation, sizes)}
     return found
 
 
-def _derived_lengths(expected) -> list[tuple[str, object]]:
+def _derived_lengths(expected) -> list[tree.Expr]:
     """The answer's tensor lengths and index ranges that are formulas of the sizes (an output
-    length floor((L + 2P - K)/S) + 1), each once, compiled; plain sizes and numbers are left
-    out (they are the sizes themselves)."""
+    length floor((L + 2P - K)/S) + 1), each once; plain sizes and numbers are left out (they are
+    the sizes themselves)."""
     trees = [d for _, shape in expected.shape_trees for d in shape]
     trees += [last for _, _, last in expected.range_trees]
-    distinct = {}
-    for node in trees:
-        if not isinstance(node, (tree.Num, tree.Sym)):
-            distinct.setdefault(node, compile_tree(node, 0))
-    return [(f"~{number}", compiled) for number, compiled in enumerate(distinct.values())]
+    return list(dict.fromkeys(node for node in trees if not isinstance(node, (tree.Num, tree.Sym))))
 
 
-def _tight_relations(domain: Domain) -> list[tuple]:
-    """The (left, right) sides of the domain's inequalities, compiled."""
-    return [(compile_tree(r.left, 0), compile_tree(r.right, 0)) for r in domain.relation_trees
-            if isinstance(r, tree.Rel) and r.op in ("<=", ">=")]
+def _tight_relations(domain: Domain) -> list[tree.Rel]:
+    """The domain's inequalities (those that can hold with equality)."""
+    return [r for r in domain.relation_trees if isinstance(r, tree.Rel) and r.op in ("<=", ">=")]
 
 
-def _equal_at(sides, sizes: dict) -> bool:
+def _equal_at(relation: tree.Rel, sizes: dict) -> bool:
     try:
-        return sides[0].call_prepared({}, dict(sizes), Budget(10**5)) == \
-            sides[1].call_prepared({}, dict(sizes), Budget(10**5))
+        return _at(relation.left, sizes) == _at(relation.right, sizes)
     except EvaluationError:
         return False
 
