@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from solver.elementwise.indices import conv_index_names, fresh_index, pinned
+from solver.elementwise.indices import conv_index_names, fresh_index, iverson, pinned
 from solver.layers import Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 
@@ -59,11 +59,6 @@ def entry(name: str, indices) -> sympy.Expr:
     """``name[indices]``, or the scalar tensor ``name`` itself when there are no indices
     (the output and g of global average pooling over an input without batch and channels)."""
     return tensor_entry(name, *indices) if indices else sympy.Symbol(name)
-
-
-def iverson(condition: sympy.Basic) -> sympy.Expr:
-    """[condition]: 1 when it holds, else 0."""
-    return sympy.Piecewise((sympy.Integer(1), condition), (sympy.Integer(0), True))
 
 
 def _positive(entry: sympy.Expr, layer: Layer) -> sympy.Expr:

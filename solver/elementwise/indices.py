@@ -94,6 +94,13 @@ def index_or_constant(symbol: sympy.Symbol, size: int, base: int) -> sympy.Expr:
     return sympy.Integer(base) if size == 1 else symbol
 
 
+def iverson(condition: sympy.Basic) -> sympy.Expr:
+    """[condition]: 1 when it holds, else 0 (a Piecewise; just 1 for a condition that is true)."""
+    if condition is sympy.true:
+        return sympy.Integer(1)
+    return sympy.Piecewise((sympy.Integer(1), condition), (sympy.Integer(0), True))
+
+
 def tidy(expr: sympy.Expr, layer: Layer) -> sympy.Expr:
     """``expr`` expanded for a numeric layer (2*j + k - 2); kept in its textbook grouping
     (S*(j - 1) + D*(k - 1) + 1 - P) when the layer has symbolic sizes."""

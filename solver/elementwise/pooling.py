@@ -35,7 +35,7 @@ import math
 import sympy
 
 from solver.arith import as_expr
-from solver.elementwise.indices import bounded_sum, conv_index_names, fresh_index, pinned, tidy
+from solver.elementwise.indices import bounded_sum, conv_index_names, fresh_index, iverson, pinned, tidy
 from solver.layers import MAXPOOL, Layer
 from solver.notation import IndexEquation, TensorRef, tensor_entry
 from solver.shapes import output_spatial
@@ -152,7 +152,7 @@ def _route(pool: _Pool, j_all, n, c) -> sympy.Expr:
             first = pool.position(a, j_all[a], 0)
             conditions += [sympy.Ge(pool.inp[a], first),
                            sympy.Le(pool.inp[a], first + layer.kernel[a] - 1)]
-        return _iverson(sympy.And(*conditions)) / _divisor(pool, j_all)
+        return iverson(sympy.And(*conditions)) / _divisor(pool, j_all)
     taps = list(pool.taps())
     values = [pool.x(n, c, [pool.position(a, j_all[a], k) for a, k in enumerate(tap)])
               for tap in taps]
@@ -166,7 +166,7 @@ def _route(pool: _Pool, j_all, n, c) -> sympy.Expr:
         chosen = sympy.And(inside[index], *beaten, *not_larger)
         at = sympy.Mul(*(sympy.KroneckerDelta(pool.inp[a], pool.position(a, j_all[a], k))
                          for a, k in enumerate(tap)))
-        terms.append(_iverson(chosen) * at)
+        terms.append(iverson(chosen) * at)
     return sympy.Add(*terms)
 
 
@@ -219,9 +219,3 @@ def _symbolic_divisor(pool: _Pool, axis: int, j) -> sympy.Expr:
     if layer.count_include_pad:
         return as_expr(k) if not layer.ceil_mode else sympy.Min(s + k, n + pad) - s
     return sympy.Min(s + k, n) - sympy.Max(s, 0)
-
-
-def _iverson(condition: sympy.Basic) -> sympy.Expr:
-    if condition is sympy.true:
-        return sympy.Integer(1)
-    return sympy.Piecewise((sympy.Integer(1), condition), (sympy.Integer(0), True))

@@ -27,8 +27,8 @@ import math
 
 import sympy
 
-from solver.elementwise.activation import PassThrough, iverson
-from solver.elementwise.indices import bounded_sum, conv_index_names, pinned
+from solver.elementwise.activation import PassThrough
+from solver.elementwise.indices import bounded_sum, conv_index_names, iverson, pinned
 from solver.layers import Layer
 from solver.notation import IndexEquation, TensorRef
 from solver.ops.resampling import adaptive_windows
@@ -136,7 +136,7 @@ def _adaptive_route(rs: _Resample, j_all) -> sympy.Expr:
             continue                          # one input position: every window holds it
         first, last = _bounds(rs, a, j)
         conditions += [sympy.Ge(l, first), sympy.Le(l, last)]
-    indicator = iverson(sympy.And(*conditions)) if conditions else sympy.Integer(1)
+    indicator = iverson(sympy.And(*conditions))
     return indicator / _adaptive_divisor(rs, j_all)
 
 
