@@ -31,6 +31,7 @@ from solver.constraints import Constraint
 from solver.errors import SpecError
 from solver.layers import Dim, Layer
 from solver.ops.base import OpFamily, positive
+from solver.ops.conv import bias_gradient
 from solver.ops.linear import PLAIN_FIELDS
 
 _SPATIAL_AXES = {"batchnorm1d": (0, 1), "batchnorm2d": (2,), "batchnorm3d": (3,)}
@@ -122,7 +123,7 @@ class BatchNorm(OpFamily):
     def _normalised(self, layer: Layer, x, params):
         """(xhat, 1/sqrt(var + eps), axes): the normalised input (module docstring)."""
         axes = (0, *range(2, x.ndim))
-        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        shape = _channel_shape(x)
         if layer.mode == "train":
             mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
         else:
@@ -133,14 +134,14 @@ class BatchNorm(OpFamily):
 
     def _gamma(self, x, params):
         weight = params.get("weight")
-        return 1.0 if weight is None else weight.reshape((1, x.shape[1]) + (1,) * (x.ndim - 2))
+        return 1.0 if weight is None else weight.reshape(_channel_shape(x))
 
     def forward(self, layer: Layer, x, params):
         """f = gamma[c] * xhat + beta[c]."""
         xhat, _, _ = self._normalised(layer, x, params)
         out = self._gamma(x, params) * xhat
         if params.get("bias") is not None:
-            out = out + params["bias"].reshape((1, x.shape[1]) + (1,) * (x.ndim - 2))
+            out = out + params["bias"].reshape(_channel_shape(x))
         return out
 
     def backward(self, layer: Layer, x, params, g, wrt: str):
@@ -149,9 +150,14 @@ class BatchNorm(OpFamily):
         if wrt == "weight":
             return (g * xhat).sum(axis=axes)
         if wrt == "bias":
-            return g.sum(axis=axes)
+            return bias_gradient(g)
         scale = self._gamma(x, params) * inv_std
         if layer.mode == "eval":
             return g * scale
         return scale * (g - g.mean(axis=axes, keepdims=True)
                         - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+
+
+def _channel_shape(x) -> tuple[int, ...]:
+    """(1, C, 1, ...): a per-channel tensor broadcast against x (N, C, *L)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
